@@ -1,0 +1,1 @@
+"""Nordbrief's PySide6 desktop GUI. Only ``desktop.launcher`` may be imported without Qt."""

@@ -1,0 +1,9 @@
+"""``nordbrief summarize`` and ``nordbrief check``: PLACEHOLDER until the summarizer lands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    pass

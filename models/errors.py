@@ -1,0 +1,52 @@
+"""User-facing errors and their exit codes.
+
+Anything a user can cause (bad file, missing model, no network, unwritable output) is raised as a
+``NordbriefError`` subclass so the CLI and the GUI can show one friendly line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_INPUT = 2
+EXIT_MODEL = 3
+EXIT_NETWORK = 4
+EXIT_OUTPUT = 5
+EXIT_INTERRUPTED = 130
+
+
+class NordbriefError(Exception):
+    """Base class: a one-line message meant for the user, plus the CLI exit code."""
+
+    exit_code: int = EXIT_INPUT
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(NordbriefError):
+    """Bad input or usage (exit 2)."""
+
+    exit_code = EXIT_INPUT
+
+
+class ModelError(NordbriefError):
+    """Model missing or unusable (exit 3)."""
+
+    exit_code = EXIT_MODEL
+
+
+class NetworkError(NordbriefError):
+    """Network, download or verification failure (exit 4)."""
+
+    exit_code = EXIT_NETWORK
+
+
+class OutputError(NordbriefError):
+    """Cannot write the output (exit 5)."""
+
+    exit_code = EXIT_OUTPUT
+
+
+class Cancelled(Exception):
+    """A long job stopped because its cancel flag was set; not an error for the user."""

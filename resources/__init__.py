@@ -1,0 +1,1 @@
+"""Shipped data: icons, stylesheets, sample articles and training text for test models."""
