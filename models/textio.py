@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -27,10 +28,10 @@ def decode_bytes(data: bytes, name: str = "input") -> ReadResult:
     warnings: list[str] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if b"\x00" in data[:4096] and not (data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff")):
-        # NUL bytes without a UTF-16 BOM: most likely a binary file, not an article.
-        if _looks_binary(data):
-            raise InputError(f"{name} looks like a binary file, not text")
+    has_utf16_bom = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    # NUL bytes without a UTF-16 BOM: most likely a binary file, not an article.
+    if not has_utf16_bom and _looks_binary(data):
+        raise InputError(f"{name} looks like a binary file, not text")
     try:
         text = data.decode("utf-8")
         encoding = "utf-8"
@@ -97,8 +98,6 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
