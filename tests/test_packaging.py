@@ -1,0 +1,61 @@
+"""The wheel must carry everything the app needs at run time (resources, catalog, package data)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    wheels = list(out.glob("nordbrief-*.whl"))
+    assert len(wheels) == 1, wheels
+    return zipfile.ZipFile(wheels[0])
+
+
+def test_wheel_ships_every_resource_file(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    tracked = subprocess.run(
+        ["git", "ls-files", "resources", "models"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    needed = [n for n in tracked if not n.endswith((".pyc",)) and "__pycache__" not in n]
+    assert needed, "no tracked resources found"
+    missing = [n for n in needed if n not in names]
+    assert not missing, f"not in the wheel: {missing}"
+
+
+def test_wheel_declares_console_script(wheel: zipfile.ZipFile) -> None:
+    entry = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
+    text = wheel.read(entry).decode()
+    assert "nordbrief = desktop.launcher:main" in text
+
+
+def test_wheel_has_no_tests_or_shared_data(wheel: zipfile.ZipFile) -> None:
+    names = wheel.namelist()
+    assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]
+    assert not [n for n in names if "syria-is-attacks" in n], "the seed article must not ship"
