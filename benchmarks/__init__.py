@@ -1,0 +1,1 @@
+"""Measurement scripts that print figures (``python -m benchmarks``); never timed tests."""
