@@ -72,3 +72,112 @@ def no_leaked_threads():
     still = [t.name for t in leaked if t.is_alive()]
     if still:
         pytest.fail(f"test left threads running: {still}")
+
+
+# --- Network guard (reliability issue): proves the offline guarantee. -----------------------------
+# `no_network` allows loopback only (the fake Hub, the local HTML server); `no_sockets` forbids any
+# socket at all, for stages that must never touch the network (segment, translate, summarize, facts,
+# export, the GUI). Attempts raise an OSError (so code sees "offline") and are recorded; a forbidden
+# attempt fails the test at teardown even when the code under test swallowed the error.
+_LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost", "0:0:0:0:0:0:0:1"}
+
+
+class SocketBlocked(OSError):
+    """Raised instead of opening a socket the test forbids."""
+
+
+class NetGuard:
+    def __init__(self, allow_loopback: bool) -> None:
+        self.allow_loopback = allow_loopback
+        self.attempts: list[tuple[str, object]] = []  # (operation, target), allowed or not
+        self.forbidden: list[tuple[str, object]] = []
+
+    def check(self, op: str, target: object) -> None:
+        self.attempts.append((op, target))
+        host = target[0] if isinstance(target, tuple) and target else target
+        if isinstance(host, bytes):
+            host = host.decode("ascii", "replace")
+        if self.allow_loopback and isinstance(host, str) and host in _LOOPBACK_HOSTS:
+            return
+        self.forbidden.append((op, target))
+        raise SocketBlocked(f"network access blocked in tests: {op} {target!r}")
+
+
+def _socket_fds() -> set[str]:
+    """Open socket descriptors of this process (Linux): catches sockets made by C code too."""
+    fd_dir = Path("/proc/self/fd")
+    found: set[str] = set()
+    if not fd_dir.is_dir():
+        return found
+    for fd in fd_dir.iterdir():
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:"):
+            found.add(link)
+    return found
+
+
+def _install_guard(monkeypatch: pytest.MonkeyPatch, guard: NetGuard, strict: bool) -> None:
+    import _socket
+    import socket
+
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: object) -> None:
+        guard.check("connect", address)
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        guard.check("connect_ex", address)
+        return real_connect_ex(self, address)  # type: ignore[arg-type]
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+        guard.check("getaddrinfo", host)
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    def gethostbyname(host: str) -> str:
+        guard.check("gethostbyname", host)
+        return "127.0.0.1"
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "gethostbyname", gethostbyname)
+    if strict:
+        real_init = socket.socket.__init__
+
+        def init(self: socket.socket, *args: object, **kwargs: object) -> None:
+            guard.check("socket", args[:2] or "socket()")
+            real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        def raw_socket(*args: object, **kwargs: object) -> None:
+            guard.check("_socket.socket", args[:2] or "socket()")
+
+        monkeypatch.setattr(socket.socket, "__init__", init)
+        monkeypatch.setattr(_socket, "socket", raw_socket)
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> NetGuard:
+    """Only loopback connections are allowed; anything else fails the test."""
+    guard = NetGuard(allow_loopback=True)
+    _install_guard(monkeypatch, guard, strict=False)
+    yield guard
+    if guard.forbidden:
+        pytest.fail(f"test tried to reach the network: {guard.forbidden}")
+
+
+@pytest.fixture
+def no_sockets(monkeypatch: pytest.MonkeyPatch) -> NetGuard:
+    """No socket at all, not even loopback, from Python or (still open at the end) from C code."""
+    guard = NetGuard(allow_loopback=False)
+    before = _socket_fds()
+    _install_guard(monkeypatch, guard, strict=True)
+    yield guard
+    new_fds = _socket_fds() - before
+    if guard.forbidden or new_fds:
+        pytest.fail(f"test opened sockets: {guard.forbidden} {sorted(new_fds)}")
