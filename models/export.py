@@ -1,0 +1,203 @@
+"""Export of an article's summary to plain text or Markdown, shared by the GUI and the CLI.
+
+Qt-free on purpose: the headless CLI and the desktop app must write the very same file. Every
+export carries provenance (where the text came from, which model translated it, when) and a
+machine-translation notice, because a journalist may forward the file without the app around it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.article import Article, Sentence
+from models.textio import write_atomic
+
+MT_NOTICE = (
+    "Machine translation: the English text was produced by a local translation model and may "
+    "contain errors. Check names, numbers and quotes against the Norwegian original."
+)
+NOT_TRANSLATED = "(not translated yet; Norwegian original)"
+FORMATS = ("text", "markdown")
+
+
+@dataclass
+class ExportOptions:
+    """What goes into an export besides the bullets, warnings and provenance (always present)."""
+
+    include_source: bool = True  # the Norwegian source sentence under each bullet
+    include_translation: bool = False  # the full English translation
+    include_original: bool = False  # the full Norwegian original
+    date: _dt.date | None = None  # export date; None = today (tests pass a fixed one)
+
+    def export_date(self) -> _dt.date:
+        return self.date or _dt.date.today()
+
+
+def article_title(article: Article) -> str:
+    """The title shown in exports: metadata title, headline, else the first sentence shortened."""
+    for candidate in (article.source.title, article.title):
+        if candidate and candidate.strip():
+            return " ".join(candidate.split())
+    if article.sentences:
+        first = " ".join(article.sentences[0].text.split())
+        return first if len(first) <= 80 else first[:77].rstrip() + "…"
+    return "Untitled article"
+
+
+def bullet_english(article: Article, index: int) -> str | None:
+    """The English text of bullet ``index``: its own translation, else its sentence's."""
+    bullet = article.bullets[index]
+    if bullet.translation:
+        return bullet.translation
+    if 0 <= bullet.sentence < len(article.sentences):
+        return article.sentences[bullet.sentence].translation
+    return None
+
+
+def _sentence(article: Article, index: int) -> Sentence | None:
+    return article.sentences[index] if 0 <= index < len(article.sentences) else None
+
+
+def fact_warnings(article: Article) -> list[str]:
+    """One line per flag on a bullet's sentence, in bullet order (what the reader must check)."""
+    lines: list[str] = []
+    for i, bullet in enumerate(article.bullets):
+        s = _sentence(article, bullet.sentence)
+        if s is None:
+            continue
+        details = [d.detail for d in s.flag_details] or [f.replace("_", " ") for f in s.flags]
+        lines.extend(f"Bullet {i + 1}: {d}" for d in details)
+    return lines
+
+
+def translation_text(article: Article) -> str:
+    """The English translation paragraph by paragraph (untranslated sentences left out)."""
+    paras: list[str] = []
+    for p in article.paragraphs:
+        parts = [article.sentences[i].translation or "" for i in p.sentences]
+        text = " ".join(t.strip() for t in parts if t and t.strip())
+        if text:
+            paras.append(text)
+    return "\n\n".join(paras)
+
+
+def default_filename(article: Article, date: _dt.date | None = None, fmt: str = "markdown") -> str:
+    """A safe file name from the title and date, e.g. ``is-angrep-i-syria-2025-11-25.md``."""
+    slug = slugify(article_title(article))[:60].strip("-") or "nordbrief-summary"
+    ext = ".md" if fmt == "markdown" else ".txt"
+    return f"{slug}-{(date or _dt.date.today()).isoformat()}{ext}"
+
+
+_FOLD = str.maketrans({"æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "å": "a", "Å": "A", "ß": "ss"})
+
+
+def slugify(text: str) -> str:
+    """ASCII, lower case, dashes: no path separators or shell-special characters survive."""
+    folded = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
+
+
+def _provenance(article: Article, options: ExportOptions) -> list[tuple[str, str]]:
+    src = article.source
+    rows: list[tuple[str, str]] = []
+    if src.file:
+        rows.append(("Source file", src.file))
+    if src.url:
+        rows.append(("Source URL", src.url))
+    if src.author:
+        rows.append(("Author", src.author))
+    if src.date:
+        rows.append(("Published", src.date))
+    if article.model:
+        m = article.model
+        model = m.name + (f" (revision {m.revision})" if m.revision else "")
+        if m.license:
+            model += f", license {m.license}"
+        rows.append(("Translation model", model))
+        if m.attribution:
+            rows.append(("Model attribution", m.attribution))
+    else:
+        rows.append(("Translation model", "none (not translated)"))
+    rows.append(("Exported", options.export_date().isoformat()))
+    return rows
+
+
+def _bullet_lines(article: Article, options: ExportOptions) -> list[tuple[str, str | None, bool]]:
+    """(English or fallback, Norwegian source or None, flagged) per bullet."""
+    out: list[tuple[str, str | None, bool]] = []
+    for i, bullet in enumerate(article.bullets):
+        s = _sentence(article, bullet.sentence)
+        english = bullet_english(article, i)
+        norwegian = " ".join((s.text if s else bullet.text).split())
+        flagged = bool(s and s.flags)
+        if english:
+            out.append((" ".join(english.split()), norwegian if options.include_source else None, flagged))
+        else:
+            out.append((f"{norwegian} {NOT_TRANSLATED}", None, flagged))
+    return out
+
+
+def render_markdown(article: Article, options: ExportOptions | None = None) -> str:
+    options = options or ExportOptions()
+    lines = [f"# {article_title(article)}", "", f"> {MT_NOTICE}", "", "## Key facts", ""]
+    bullets = _bullet_lines(article, options)
+    if not bullets:
+        lines.append("_No key facts found._")
+    for english, norwegian, flagged in bullets:
+        lines.append(f"- {english}" + (" ⚠" if flagged else ""))
+        if norwegian:
+            lines.append(f"  - _Norwegian:_ {norwegian}")
+    warnings = fact_warnings(article)
+    if warnings:
+        lines += ["", "## Fact warnings", ""] + [f"- ⚠ {w}" for w in warnings]
+    if options.include_translation:
+        lines += ["", "## Translation", "", translation_text(article) or "_Not translated._"]
+    if options.include_original:
+        lines += ["", "## Original (Norwegian)", "", article.text.strip()]
+    lines += ["", "## Provenance", ""] + [f"- **{k}:** {v}" for k, v in _provenance(article, options)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _underline(title: str, char: str) -> list[str]:
+    return [title, char * max(3, len(title))]
+
+
+def render_text(article: Article, options: ExportOptions | None = None) -> str:
+    options = options or ExportOptions()
+    lines = [*_underline(article_title(article), "="), "", MT_NOTICE, "", *_underline("Key facts", "-"), ""]
+    bullets = _bullet_lines(article, options)
+    if not bullets:
+        lines.append("No key facts found.")
+    for english, norwegian, flagged in bullets:
+        lines.append(f"* {english}" + (" [check: fact warning]" if flagged else ""))
+        if norwegian:
+            lines.append(f"    Norwegian: {norwegian}")
+    warnings = fact_warnings(article)
+    if warnings:
+        lines += ["", *_underline("Fact warnings", "-"), ""] + [f"! {w}" for w in warnings]
+    if options.include_translation:
+        lines += ["", *_underline("Translation", "-"), "", translation_text(article) or "Not translated."]
+    if options.include_original:
+        lines += ["", *_underline("Original (Norwegian)", "-"), "", article.text.strip()]
+    lines += ["", *_underline("Provenance", "-"), ""] + [
+        f"{k}: {v}" for k, v in _provenance(article, options)
+    ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def format_for_path(path: str | Path) -> str:
+    """``.md``/``.markdown`` -> Markdown, anything else -> plain text."""
+    return "markdown" if Path(path).suffix.lower() in {".md", ".markdown"} else "text"
+
+
+def export_summary(article: Article, path: str | Path, options: ExportOptions | None = None) -> Path:
+    """Render by the file's extension and write atomically (OutputError, exit 5, on failure)."""
+    target = Path(path)
+    render = render_markdown if format_for_path(target) == "markdown" else render_text
+    write_atomic(target, render(article, options))
+    return target
