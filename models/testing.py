@@ -1,0 +1,333 @@
+"""Random-weight CTranslate2 models with real SentencePiece files, built offline.
+
+No model weights can be downloaded on the build and test machines, so translation is exercised
+with models the project makes itself: the layer shapes of the two OPUS-MT models the app offers
+(for speed and memory figures) or a tiny one (for tests), random weights (the output is gibberish;
+tests assert structure, never wording) and SentencePiece models trained in-process on text the
+package ships (``resources/training``). The folder holds what a converted Marian model holds:
+``model.bin``, ``config.json``, ``shared_vocabulary.json``, ``source.spm``, ``target.spm``, plus
+``nordbrief.json`` with the input limit the translator must honour.
+
+Same seed, same files: weights come from a seeded numpy generator and SentencePiece is trained
+single-threaded on a fixed corpus.
+
+Usage: ``python -m models.testing make-model DIR [--size tiny|base|big] [--seed N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from models.paths import resources_dir
+
+# Written next to model.bin: limits CTranslate2's own files cannot express.
+NORDBRIEF_JSON = "nordbrief.json"
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """Layer shapes of a Marian transformer, as in the Hugging Face config of the real model."""
+
+    d_model: int
+    encoder_layers: int
+    decoder_layers: int
+    heads: int
+    ffn: int
+    activation: str  # "swish" | "relu"
+    vocab_size: int | None  # None: just the SentencePiece pieces, no padding
+    max_positions: int  # rows of the sinusoidal position table
+    max_input_tokens: int  # the input limit declared to the translator (incl. </s>)
+    source_pieces: int  # SentencePiece vocabulary sizes trained on the shipped text
+    target_pieces: int
+    weights_dtype: str  # how model.bin stores the float weights
+
+
+SIZES: dict[str, ModelShape] = {
+    # For tests: well under 1 MB, built in a second, and a short input limit so that
+    # long-sentence splitting happens on ordinary news sentences.
+    "tiny": ModelShape(
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        heads=4,
+        ffn=64,
+        activation="swish",
+        vocab_size=None,
+        max_positions=256,
+        max_input_tokens=64,
+        source_pieces=1000,
+        target_pieces=800,
+        weights_dtype="float32",
+    ),
+    # Helsinki-NLP/opus-mt-gmq-en (transformer-base, swish, tied embeddings).
+    "base": ModelShape(
+        d_model=512,
+        encoder_layers=6,
+        decoder_layers=6,
+        heads=8,
+        ffn=2048,
+        activation="swish",
+        vocab_size=57_000,
+        max_positions=512,
+        max_input_tokens=512,
+        source_pieces=4000,
+        target_pieces=3000,
+        weights_dtype="float16",
+    ),
+    # Helsinki-NLP/opus-mt-tc-big-gmq-en (transformer-big, ReLU, tied embeddings).
+    "big": ModelShape(
+        d_model=1024,
+        encoder_layers=6,
+        decoder_layers=6,
+        heads=16,
+        ffn=4096,
+        activation="relu",
+        vocab_size=54_765,
+        max_positions=512,
+        max_input_tokens=512,
+        source_pieces=4000,
+        target_pieces=3000,
+        weights_dtype="float16",
+    ),
+}
+
+_SPECIAL = ("</s>", "<unk>")  # Marian vocabularies start with these two (ids 0 and 1)
+
+
+def training_dir() -> Path:
+    return resources_dir() / "training"
+
+
+def train_sentencepiece(corpus: Path, vocab_size: int, out: Path) -> None:
+    """Train a unigram SentencePiece model in-process, deterministically (one thread)."""
+    import sentencepiece as spm
+
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        input=str(corpus),
+        model_writer=buf,
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        num_threads=1,
+        input_sentence_size=0,
+        shuffle_input_sentence=False,
+        minloglevel=2,
+    )
+    out.write_bytes(buf.getvalue())
+
+
+def spm_pieces(path: Path) -> list[str]:
+    """The normal pieces of a SentencePiece model (control/unknown symbols left out)."""
+    import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_file=str(path))
+    return [
+        sp.id_to_piece(i) for i in range(sp.get_piece_size()) if not (sp.is_control(i) or sp.is_unknown(i))
+    ]
+
+
+def build_vocabulary(source_spm: Path, target_spm: Path, size: int | None) -> tuple[list[str], int]:
+    """Marian's joint vocabulary: ``</s>``, ``<unk>``, source pieces, new target pieces, padding.
+
+    Returns the vocabulary and the number of real (non-padding) entries. Padding entries stand
+    for the pieces a real 55k vocabulary would have: never produced, but they cost the same in
+    the output projection, which is what makes the benchmark shapes honest.
+    """
+    vocab = list(_SPECIAL)
+    seen = set(vocab)
+    for piece in spm_pieces(source_spm) + spm_pieces(target_spm):
+        if piece not in seen:
+            seen.add(piece)
+            vocab.append(piece)
+    real = len(vocab)
+    if size is not None:
+        if size < real:
+            raise ValueError(f"vocabulary size {size} is smaller than the {real} trained pieces")
+        vocab.extend(f"<unused{i}>" for i in range(size - real))
+    return vocab, real
+
+
+def sinusoidal_positions(rows: int, dim: int) -> np.ndarray:
+    """Marian's sinusoidal table: sines in the first half of each row, cosines in the second."""
+    half = dim // 2
+    inv = np.exp(-np.log(10000.0) * 2.0 * np.arange(half, dtype=np.float64) / dim)
+    angles = np.arange(rows, dtype=np.float64)[:, None] * inv[None, :]
+    return np.concatenate([np.sin(angles), np.cos(angles)], axis=1).astype(np.float32)
+
+
+class _Init:
+    """Seeded random weights, scaled so activations stay bounded through the post-norm stack."""
+
+    def __init__(self, seed: int, dtype: str) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.dtype = np.dtype(dtype)
+
+    def linear(self, out_dim: int, in_dim: int) -> tuple[np.ndarray, np.ndarray]:
+        # A gain of 3 lets each sublayer outweigh the residual token embedding; with unit gain
+        # the tied output projection just repeats the previous token forever.
+        w = 3.0 * self.rng.standard_normal((out_dim, in_dim), dtype=np.float32) / np.sqrt(in_dim)
+        b = 0.02 * self.rng.standard_normal(out_dim, dtype=np.float32)
+        return w.astype(self.dtype), b.astype(self.dtype)
+
+    def norm(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
+        gamma = 1.0 + 0.1 * self.rng.standard_normal(dim, dtype=np.float32)
+        beta = 0.05 * self.rng.standard_normal(dim, dtype=np.float32)
+        return gamma.astype(self.dtype), beta.astype(self.dtype)
+
+
+def _set_linear(spec: object, init: _Init, out_dim: int, in_dim: int) -> None:
+    spec.weight, spec.bias = init.linear(out_dim, in_dim)  # type: ignore[attr-defined]
+
+
+def _set_norm(spec: object, init: _Init, dim: int) -> None:
+    spec.gamma, spec.beta = init.norm(dim)  # type: ignore[attr-defined]
+
+
+def _fill_attention(spec: object, init: _Init, d: int, self_attention: bool) -> None:
+    _set_norm(spec.layer_norm, init, d)  # type: ignore[attr-defined]
+    linears = spec.linear  # type: ignore[attr-defined]
+    if self_attention:  # fused q,k,v then output
+        _set_linear(linears[0], init, 3 * d, d)
+        _set_linear(linears[1], init, d, d)
+    else:  # q from the decoder, fused k,v from the encoder output, then output
+        _set_linear(linears[0], init, d, d)
+        _set_linear(linears[1], init, 2 * d, d)
+        _set_linear(linears[2], init, d, d)
+
+
+def _fill_ffn(spec: object, init: _Init, d: int, ffn: int) -> None:
+    _set_norm(spec.layer_norm, init, d)  # type: ignore[attr-defined]
+    _set_linear(spec.linear_0, init, ffn, d)  # type: ignore[attr-defined]
+    _set_linear(spec.linear_1, init, d, ffn)  # type: ignore[attr-defined]
+
+
+def build_spec(shape: ModelShape, vocab: list[str], real_size: int, seed: int) -> object:
+    """A post-norm Marian ``TransformerSpec`` with seeded random weights and tied embeddings."""
+    from ctranslate2.specs import common_spec, transformer_spec
+
+    activation = {"swish": common_spec.Activation.SWISH, "relu": common_spec.Activation.RELU}[
+        shape.activation
+    ]
+    spec = transformer_spec.TransformerSpec.from_config(
+        (shape.encoder_layers, shape.decoder_layers),
+        shape.heads,
+        pre_norm=False,  # Marian models are post-norm
+        activation=activation,
+    )
+    init = _Init(seed, shape.weights_dtype)
+    d, v = shape.d_model, len(vocab)
+
+    # One embedding matrix shared by encoder, decoder and output projection (Marian ties them).
+    # Scaled by 1/sqrt(d): CTranslate2 multiplies embeddings by sqrt(d) as Marian does.
+    emb = (init.rng.standard_normal((v, d), dtype=np.float32) / np.sqrt(d)).astype(init.dtype)
+    positions = sinusoidal_positions(shape.max_positions, d).astype(init.dtype)
+
+    enc = spec.encoder
+    enc.embeddings[0].weight = emb
+    enc.position_encodings.encodings = positions
+    for layer in enc.layer:
+        _fill_attention(layer.self_attention, init, d, self_attention=True)
+        _fill_ffn(layer.ffn, init, d, shape.ffn)
+
+    dec = spec.decoder
+    dec.embeddings.weight = emb
+    dec.position_encodings.encodings = positions
+    dec.start_from_zero_embedding = True  # Marian starts decoding from a zero embedding
+    for layer in dec.layer:
+        _fill_attention(layer.self_attention, init, d, self_attention=True)
+        _fill_attention(layer.attention, init, d, self_attention=False)
+        _fill_ffn(layer.ffn, init, d, shape.ffn)
+    dec.projection.weight = emb
+    # Marian's final_logits_bias. Here it keeps random decoding away from padding entries and
+    # <unk>. Random weights rarely emit </s>: outputs run to the decoding-length bound.
+    bias = np.zeros(v, dtype=np.float32)
+    bias[1] = -1e4  # <unk>
+    bias[real_size:] = -1e4  # padding
+    bias[0] = 2.0  # </s>
+    dec.projection.bias = bias.astype(init.dtype)
+
+    cfg = spec.config
+    cfg.add_source_bos = False
+    cfg.add_source_eos = False
+    cfg.bos_token = "<s>"
+    cfg.decoder_start_token = "</s>"
+    cfg.eos_token = "</s>"
+    cfg.unk_token = "<unk>"
+    cfg.layer_norm_epsilon = None
+    spec.register_source_vocabulary(vocab)
+    spec.register_target_vocabulary(vocab)
+    return spec
+
+
+def make_model(path: str | Path, size: str = "tiny", seed: int = 0) -> Path:
+    """Write a random-weight Marian-shaped CTranslate2 model folder at ``path``; returns it.
+
+    The folder is built next to ``path`` and moved into place, so a half-built model is never
+    seen at ``path``.
+    """
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
+    shape = SIZES[size]
+    target = Path(path)
+    if target.exists() and any(target.iterdir()):
+        raise FileExistsError(f"{target} exists and is not empty")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    corpus = training_dir()
+    with tempfile.TemporaryDirectory(prefix=".make-model-", dir=target.parent) as tmp:
+        work = Path(tmp)
+        train_sentencepiece(corpus / "norsumm_nb.txt", shape.source_pieces, work / "source.spm")
+        train_sentencepiece(corpus / "news_en.txt", shape.target_pieces, work / "target.spm")
+        vocab, real = build_vocabulary(work / "source.spm", work / "target.spm", shape.vocab_size)
+        spec = build_spec(shape, vocab, real, seed)
+        spec.validate()  # type: ignore[attr-defined]
+        spec.optimize(quantization=shape.weights_dtype)  # type: ignore[attr-defined]
+        out = work / "model"
+        out.mkdir()
+        spec.save(str(out))  # type: ignore[attr-defined]
+        shutil.copyfile(work / "source.spm", out / "source.spm")
+        shutil.copyfile(work / "target.spm", out / "target.spm")
+        meta = {
+            "max_input_tokens": shape.max_input_tokens,
+            "max_positions": shape.max_positions,
+            "test_model": {"size": size, "seed": seed, "shape": asdict(shape)},
+        }
+        (out / NORDBRIEF_JSON).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
+        if target.exists():
+            target.rmdir()
+        out.replace(target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m models.testing", description="Build random-weight test models offline."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("make-model", help="write a random-weight CTranslate2 model folder")
+    p.add_argument("dir", help="output folder (must not exist or be empty)")
+    p.add_argument("--size", choices=sorted(SIZES), default="tiny")
+    p.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        out = make_model(args.dir, size=args.size, seed=args.seed)
+    except (FileExistsError, ValueError) as exc:
+        print(f"make-model: error: {exc}", file=sys.stderr)
+        return 2
+    total = sum(f.stat().st_size for f in out.iterdir())
+    print(f"{out}: {args.size} model, seed {args.seed}, {total / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
