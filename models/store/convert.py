@@ -1,0 +1,259 @@
+"""Marian (Hugging Face ``MarianMTModel`` checkpoint) -> CTranslate2 model, without torch.
+
+The mapping follows what CTranslate2's ``TransformersConverter`` does for ``MarianConfig``, so the
+result translates identically (``tests/models/test_convert_equivalence.py`` proves it):
+post-norm Transformer, no embedding layer norm, embeddings scaled by sqrt(d_model) (when
+``scale_embedding``), Marian's sinusoidal position table (sin half then cos half), fused
+self-attention QKV, one embedding matrix shared by encoder, decoder and output projection,
+``final_logits_bias`` as the projection bias when it is not all zero, the decoder starting from a
+zero embedding, and the ``<pad>`` row Transformers appends dropped from vocabulary and weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.errors import Cancelled, ModelError
+from models.store.checkpoint import read_weights
+
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+TOKENIZER_FILES = ("source.spm", "target.spm")
+
+
+def _activation(name: str) -> Any:
+    from ctranslate2.specs import common_spec
+
+    table = {
+        "relu": common_spec.Activation.RELU,
+        "swish": common_spec.Activation.SWISH,
+        "silu": common_spec.Activation.SWISH,
+        "gelu": common_spec.Activation.GELU,
+        "gelu_new": common_spec.Activation.GELUTanh,
+    }
+    if name not in table:
+        raise ModelError(f"unsupported Marian activation {name!r}")
+    return table[name]
+
+
+def sinusoidal_positions(n_pos: int, dim: int) -> np.ndarray:
+    """Marian's position table: sin of even angle columns first, cos of odd ones after.
+
+    The per-column divisor is computed with scalar ``np.power`` exactly as Transformers does, so
+    the float32 table matches its bit for bit.
+    """
+    div = np.array([np.power(10000, 2 * (j // 2) / dim) for j in range(dim)], dtype=np.float64)
+    angles = np.arange(n_pos, dtype=np.float64)[:, None] / div[None, :]
+    sentinel = dim // 2 if dim % 2 == 0 else dim // 2 + 1
+    out = np.empty((n_pos, dim), dtype=np.float32)
+    out[:, :sentinel] = np.sin(angles[:, 0::2]).astype(np.float32)
+    out[:, sentinel:] = np.cos(angles[:, 1::2]).astype(np.float32)
+    return out
+
+
+def find_weights(src: Path) -> Path:
+    for name in WEIGHT_FILES:
+        if (src / name).is_file():
+            return src / name
+    raise ModelError(f"{src}: no model.safetensors or pytorch_model.bin")
+
+
+def _vocabulary(src: Path, vocab_size: int) -> list[str]:
+    try:
+        vocab = json.loads((src / "vocab.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{src}: cannot read vocab.json ({exc})") from None
+    if not isinstance(vocab, dict):
+        raise ModelError(f"{src}: vocab.json is not a token -> id mapping")
+    tokens = [tok for tok, _ in sorted(vocab.items(), key=lambda item: item[1])]
+    return tokens[:vocab_size]
+
+
+def _special_tokens(src: Path) -> tuple[str, str]:
+    """(eos, unk) as the tokenizer declares them; MarianTokenizer's defaults otherwise."""
+    eos, unk = "</s>", "<unk>"
+    path = src / "tokenizer_config.json"
+    if path.is_file():
+        try:
+            cfg = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            cfg = {}
+
+        def token(value: Any, default: str) -> str:
+            if isinstance(value, dict):
+                value = value.get("content")
+            return value if isinstance(value, str) else default
+
+        eos = token(cfg.get("eos_token"), eos)
+        unk = token(cfg.get("unk_token"), unk)
+    return eos, unk
+
+
+def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
+    """A ``TransformerSpec`` filled from a Marian checkpoint folder (config, vocab, weights)."""
+    from ctranslate2.specs import transformer_spec
+
+    try:
+        config = json.loads((src / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{src}: cannot read config.json ({exc})") from None
+    if config.get("model_type") != "marian":
+        raise ModelError(f"{src}: not a Marian model (model_type={config.get('model_type')!r})")
+    if not config.get("share_encoder_decoder_embeddings", True):
+        raise ModelError(f"{src}: separate source/target vocabularies are not supported")
+    heads = int(config["encoder_attention_heads"])
+    if int(config.get("decoder_attention_heads", heads)) != heads:
+        raise ModelError(f"{src}: encoder and decoder head counts differ; not supported")
+    d_model = int(config["d_model"])
+    n_enc, n_dec = int(config["encoder_layers"]), int(config["decoder_layers"])
+    n_pos = int(config.get("max_position_embeddings", 512))
+    vocab_size = int(config["vocab_size"])
+
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise Cancelled()
+
+    state = read_weights(find_weights(src))
+    check_cancel()
+    state = {k.removeprefix("model."): v for k, v in state.items()}
+
+    def get(key: str) -> np.ndarray:
+        try:
+            return state[key]
+        except KeyError:
+            raise ModelError(f"{src}: checkpoint lacks weight {key!r}") from None
+
+    shared = next(
+        (state[k] for k in ("shared.weight", "encoder.embed_tokens.weight") if k in state),
+        None,
+    )
+    if shared is None:
+        raise ModelError(f"{src}: checkpoint has no token embeddings")
+    if config.get("tie_word_embeddings", True):
+        lm_head = shared
+    else:
+        lm_head = state.get("lm_head.weight")
+        if lm_head is None:
+            raise ModelError(f"{src}: checkpoint lacks lm_head.weight")
+
+    spec = transformer_spec.TransformerSpec.from_config(
+        (n_enc, n_dec),
+        heads,
+        pre_norm=False,
+        activation=_activation(config.get("activation_function", "swish")),
+        layernorm_embedding=False,
+    )
+    scale = math.sqrt(d_model) if config.get("scale_embedding", False) else 1.0
+    computed = sinusoidal_positions(n_pos, d_model)
+
+    def positions(key: str) -> np.ndarray:
+        # Transformers keeps a table stored in the checkpoint (old .bin files hold one, fp16
+        # ones rounded), so the same table must be used to translate the same.
+        stored = state.get(key)
+        return stored if stored is not None and stored.shape == computed.shape else computed
+
+    def linear(layer: Any, prefix: str) -> None:
+        layer.weight = get(prefix + ".weight")
+        if prefix + ".bias" in state:
+            layer.bias = get(prefix + ".bias")
+
+    def fused(layer: Any, prefixes: list[str]) -> None:
+        layer.weight = np.concatenate([get(p + ".weight") for p in prefixes])
+        layer.bias = np.concatenate(
+            [state.get(p + ".bias", np.zeros(get(p + ".weight").shape[0], np.float32)) for p in prefixes]
+        )
+
+    def norm(layer: Any, prefix: str) -> None:
+        layer.gamma = get(prefix + ".weight")
+        layer.beta = get(prefix + ".bias")
+
+    def attention(layer: Any, prefix: str, self_attention: bool) -> None:
+        q, k, v = (f"{prefix}.{n}_proj" for n in "qkv")
+        if self_attention:
+            fused(layer.linear[0], [q, k, v])
+        else:
+            fused(layer.linear[0], [q])
+            fused(layer.linear[1], [k, v])
+        linear(layer.linear[-1], prefix + ".out_proj")
+
+    def ffn(layer: Any, prefix: str) -> None:
+        linear(layer.ffn.linear_0, prefix + ".fc1")
+        linear(layer.ffn.linear_1, prefix + ".fc2")
+        norm(layer.ffn.layer_norm, prefix + ".final_layer_norm")
+
+    enc, dec = spec.encoder, spec.decoder
+    for stack, name in ((enc, "encoder"), (dec, "decoder")):
+        stack.scale_embeddings = scale
+        stack.position_encodings.encodings = positions(f"{name}.embed_positions.weight")
+    enc.embeddings[0].weight = shared
+    dec.embeddings.weight = shared
+    dec.start_from_zero_embedding = True
+    for i, layer in enumerate(enc.layer):
+        p = f"encoder.layers.{i}"
+        attention(layer.self_attention, p + ".self_attn", True)
+        norm(layer.self_attention.layer_norm, p + ".self_attn_layer_norm")
+        ffn(layer, p)
+        check_cancel()
+    for i, layer in enumerate(dec.layer):
+        p = f"decoder.layers.{i}"
+        attention(layer.self_attention, p + ".self_attn", True)
+        norm(layer.self_attention.layer_norm, p + ".self_attn_layer_norm")
+        attention(layer.attention, p + ".encoder_attn", False)
+        norm(layer.attention.layer_norm, p + ".encoder_attn_layer_norm")
+        ffn(layer, p)
+        check_cancel()
+    dec.projection.weight = lm_head
+    bias = state.get("final_logits_bias")
+    if bias is not None and np.any(bias != 0):
+        dec.projection.bias = bias.reshape(-1)
+
+    # Transformers appends a <pad> row used only to start the decoder; CTranslate2 starts from a
+    # zero embedding instead, so the row (and the token) go, matching Marian's own vocabulary.
+    rows = shared.shape[0]
+    for layer in (enc.embeddings[0], dec.embeddings, dec.projection):
+        if layer.weight.shape[0] == rows:
+            layer.weight = layer.weight[:-1]
+    if dec.projection.has_bias() and dec.projection.bias.shape[0] == rows:
+        dec.projection.bias = dec.projection.bias[:-1]
+
+    tokens = _vocabulary(src, vocab_size)
+    if tokens and tokens[-1] == "<pad>":
+        tokens.pop()
+    if len(tokens) != rows - 1:
+        raise ModelError(f"{src}: vocab.json has {len(tokens)} tokens but the weights have {rows - 1} rows")
+    spec.register_source_vocabulary(tokens)
+    spec.register_target_vocabulary(tokens)
+    eos, unk = _special_tokens(src)
+    spec.config.eos_token = eos
+    spec.config.unk_token = unk
+    spec.config.decoder_start_token = eos
+    return spec
+
+
+def convert_marian(
+    src: Path,
+    out: Path,
+    quantization: str | None = "int8",
+    cancel: Callable[[], bool] | None = None,
+) -> Path:
+    """Write a CTranslate2 model folder ``out`` (must not exist) from Marian checkpoint ``src``."""
+    src, out = Path(src), Path(out)
+    for name in TOKENIZER_FILES:
+        if not (src / name).is_file():
+            raise ModelError(f"{src}: {name} missing")
+    spec = build_spec(src, cancel)
+    spec.validate()
+    spec.optimize(quantization=quantization)
+    if cancel is not None and cancel():
+        raise Cancelled()
+    out.mkdir(parents=True)
+    spec.save(str(out))
+    for name in TOKENIZER_FILES:
+        shutil.copyfile(src / name, out / name)
+    return out
