@@ -123,6 +123,7 @@ class Source:
     url: str | None = None
     file: str | None = None
     language: str | None = None
+    site: str | None = None  # publication name (og:site_name), for the export's provenance line
 
     def to_json(self) -> dict[str, str | None]:
         return {
@@ -132,6 +133,7 @@ class Source:
             "url": self.url,
             "file": self.file,
             "language": self.language,
+            "site": self.site,
         }
 
 

@@ -6,29 +6,80 @@ behave the same.
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
-from models.article import Article
+from models.article import Article, Source
 from models.segment import segment
-from models.textio import read_input
 
 
-def article_from_text(text: str, *, file: str | None = None, warnings: list[str] | None = None) -> Article:
-    """Segment already-decoded text into an Article (title = first headline line)."""
+def article_from_text(
+    text: str,
+    *,
+    file: str | None = None,
+    warnings: list[str] | None = None,
+    source: Source | None = None,
+) -> Article:
+    """Segment already-decoded text into an Article.
+
+    The title is the metadata title when an importer found one, else the first line when it is a
+    headline. The language is identified here, so pasted text gets the same "not Norwegian"
+    warning as an opened file.
+    """
     article = segment(text)
+    if source is not None:
+        article.source = replace(source)
     if file:
         article.source.file = file
     if warnings:
         article.warnings.extend(warnings)
+    if article.source.title:
+        article.title = article.source.title
     if article.title is None and article.sentences and article.sentences[0].heading:
         article.title = article.sentences[0].text
+    if article.title is None:
+        from models.importer import headline_of
+
+        article.title = headline_of(text)
     if article.source.title is None:
         article.source.title = article.title
+    _identify_language(article)
     return article
 
 
+def _identify_language(article: Article) -> None:
+    from models.langid import detect_language, language_warning
+
+    guess = detect_language(article.text)
+    if guess is None:
+        return
+    if article.source.language is None:
+        article.source.language = guess.code
+    warning = language_warning(guess)
+    if warning and warning not in article.warnings:
+        article.warnings.append(warning)
+
+
 def load_article(path: str) -> Article:
-    """Read a file (or ``-`` for stdin) and segment it."""
-    result = read_input(path)
-    name = None if path == "-" else str(Path(path))
-    return article_from_text(result.text, file=name, warnings=result.warnings)
+    """Open what the user named: an http(s) link, .docx, web page, Markdown or text (``-``: stdin)."""
+    from models.importer import import_file, is_url
+
+    if is_url(path):
+        return load_url(path)
+    imp = import_file(path)
+    return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
+
+
+def load_url(url: str) -> Article:
+    """Fetch an http(s) link (timeout, size cap, redirects) and import the page; NetworkError = exit 4."""
+    from models.importer import import_url
+
+    imp = import_url(url)
+    return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
+
+
+def article_from_html(html: str, url: str | None = None) -> Article:
+    """An article from HTML, e.g. the clipboard's text/html: same extraction as a saved page."""
+    from models.importer import extract_html
+
+    imp = extract_html(html, url, name="pasted HTML")
+    return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)

@@ -1,0 +1,103 @@
+"""Which language is this article in? Norwegian (Bokmål or Nynorsk) or something else.
+
+Uses lingua-language-detector, which tells Bokmål and Nynorsk apart and runs offline. The detector
+is restricted to the languages a Norwegian newsroom is likely to be handed by mistake (first call
+~1.5 s and ~100 MB for six languages, against ~3 s and ~190 MB for ten), then ~2 ms per article
+on a 2,000-character sample. It is built once, lazily, on first use; ``warm_up`` lets the GUI pay
+that cost in the background.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+NORWEGIAN = frozenset({"nb", "nn"})
+
+# Detect on the start of the article: plenty for a confident answer, bounded cost for 5 MB input.
+SAMPLE_CHARS = 2000
+# Below this many letters a guess is noise (a headline, a list of numbers); say nothing.
+MIN_LETTERS = 40
+# Warn only when another language wins and Norwegian (Bokmål + Nynorsk together) is this unlikely:
+# "clearly not Norwegian". Danish is the close call; 2409 UD Bokmål sentences give one warning (an
+# English song quote) at this floor.
+NORWEGIAN_FLOOR = 0.35
+
+_NAMES = {
+    "nb": "Norwegian Bokmål",
+    "nn": "Norwegian Nynorsk",
+    "en": "English",
+    "sv": "Swedish",
+    "da": "Danish",
+    "de": "German",
+}
+
+_lock = threading.Lock()
+_detector: LanguageDetector | None = None
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    code: str  # ISO 639-1: "nb", "nn", "en", ...
+    name: str
+    confidence: float  # of ``code``, 0..1
+    norwegian: float  # Bokmål + Nynorsk together, 0..1
+
+    @property
+    def is_norwegian(self) -> bool:
+        return self.code in NORWEGIAN or self.norwegian >= NORWEGIAN_FLOOR
+
+
+def _get_detector() -> LanguageDetector:
+    global _detector
+    with _lock:
+        if _detector is None:
+            from lingua import Language, LanguageDetectorBuilder
+
+            langs = [
+                Language.BOKMAL,
+                Language.NYNORSK,
+                Language.ENGLISH,
+                Language.SWEDISH,
+                Language.DANISH,
+                Language.GERMAN,
+            ]
+            _detector = LanguageDetectorBuilder.from_languages(*langs).build()
+        return _detector
+
+
+def detect_language(text: str, max_chars: int = SAMPLE_CHARS) -> LanguageGuess | None:
+    """Guess the language of the first ``max_chars`` characters; None when there is too little text."""
+    sample = text[:max_chars]
+    if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
+        return None
+    values = _get_detector().compute_language_confidence_values(sample)
+    if not values or values[0].value <= 0:
+        return None
+    scores = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values}
+    code = max(scores, key=lambda c: scores[c])
+    return LanguageGuess(
+        code=code,
+        name=_NAMES.get(code, code),
+        confidence=scores[code],
+        norwegian=scores.get("nb", 0.0) + scores.get("nn", 0.0),
+    )
+
+
+def language_warning(guess: LanguageGuess | None) -> str | None:
+    """The one-line warning for text that is clearly not Norwegian, else None."""
+    if guess is None or guess.is_norwegian:
+        return None
+    return (
+        f"this text does not look like Norwegian (closest: {guess.name}); the translation models "
+        "expect Bokmål or Nynorsk, so the result may be poor"
+    )
+
+
+def warm_up() -> None:
+    """Load the language models now (about a second) so the first article does not wait."""
+    detect_language("Dette er en kort norsk tekst som bare varmer opp språkgjenkjenneren.")
