@@ -132,7 +132,7 @@ def regex_baseline(text: str) -> list[str]:
             out.append(para[pos : m.end()])
             pos = m.end()
         out.append(para[pos:])
-    return [s for s in out if s.strip()]
+    return [s.strip() for s in out if s.strip()]
 
 
 def nordbrief_split(text: str) -> list[str]:

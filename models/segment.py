@@ -202,8 +202,11 @@ def _next_token(text: str, pos: int, end: int) -> str:
     return text[pos:j]
 
 
-def _is_boundary(core: str, prev: str, nxt: str, quote_depth: int) -> bool:
-    """Does the punctuation ``core`` (after token ``prev``) end a sentence before ``nxt``?"""
+def _is_boundary(core: str, prev: str, nxt: str, quote_depth: int, first: bool) -> bool:
+    """Does the punctuation ``core`` (after token ``prev``) end a sentence before ``nxt``?
+
+    ``first`` says ``prev`` is the first token of the sentence (a list number such as "1.").
+    """
     c = nxt[0]
     upper = c.isupper() or (c in _OPENERS and len(nxt) > 1 and nxt[1].isupper())
     opener = c in "«“„" or (c in "\"'" and len(nxt) > 1 and not nxt[1].isspace())
@@ -235,6 +238,8 @@ def _is_boundary(core: str, prev: str, nxt: str, quote_depth: int) -> bool:
     if _MULTI_DOT_ABBR.fullmatch(tok):
         return tok.isupper() and not digit  # "Washington D.C. Tidligere …", but "bl.a. Oslo"
     if tok.isdigit():
+        if first:
+            return False  # "1. Mer penger" (a numbered list item)
         word = nxt.strip(_OPENERS + _CLOSERS + ".,;:").lower()
         if word in _MONTHS or digit:
             return False  # "17. Mai", "1. 2. 3."
@@ -278,7 +283,8 @@ def _split_span(text: str, span: _Span) -> list[tuple[int, int, bool]]:
         depth = max(0, depth + text.count("«", counted, cs) - text.count("»", counted, cs))
         counted = cs
         prev = _prev_token(text, cs, cur)
-        if _is_boundary(core, prev, _next_token(text, ns, span.end), depth):
+        nxt = _next_token(text, ns, span.end)
+        if _is_boundary(core, prev, nxt, depth, first=cs - len(prev) <= cur):
             s, e = _strip(text, cur, ce)
             if e > s:
                 out.append((s, e, core == "|"))
