@@ -197,7 +197,10 @@ def test_blank_lines_make_paragraphs() -> None:
 
 
 def test_hard_wrapped_paragraph_is_one_flow() -> None:
-    text = "Regjeringen la i dag fram et forslag som\nvil gi kommunene mer penger til skole og\nhelse. Opposisjonen er kritisk."
+    text = (
+        "Regjeringen la i dag fram et forslag som\nvil gi kommunene mer penger til skole og\n"
+        "helse. Opposisjonen er kritisk."
+    )
     assert texts(text) == [
         "Regjeringen la i dag fram et forslag som\nvil gi kommunene mer penger til skole og\nhelse.",
         "Opposisjonen er kritisk.",
