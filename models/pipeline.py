@@ -6,10 +6,15 @@ behave the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from models.article import Article, Source
 from models.segment import segment
+
+if TYPE_CHECKING:
+    from models.translate import Translator
 
 
 def article_from_text(
@@ -83,3 +88,21 @@ def article_from_html(html: str, url: str | None = None) -> Article:
 
     imp = extract_html(html, url, name="pasted HTML")
     return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
+
+
+# --- translation (translation engine issue) -----------------------------------------------------
+
+
+def translate_article(
+    article: Article, translator: Translator, *, cancel: Callable[[], bool] | None = None
+) -> Iterator[list[int]]:
+    """Fill ``Sentence.translation`` in document order; yield the indices filled per batch.
+
+    A generator so the GUI can show progress and cancel between batches (``cancel()`` is checked
+    before every model call; the generator then just stops, leaving later sentences untouched).
+    """
+    texts = [s.text for s in article.sentences]
+    for batch in translator.stream(texts, cancel=cancel):
+        for index, translation in batch:
+            article.sentences[index].translation = translation
+        yield [index for index, _ in batch]

@@ -49,6 +49,7 @@ class ModelShape:
     source_pieces: int  # SentencePiece vocabulary sizes trained on the shipped text
     target_pieces: int
     weights_dtype: str  # how model.bin stores the float weights
+    eos_bias: float = 4.5  # tuned so random decoding ends at mixed lengths, some at the bound
 
 
 SIZES: dict[str, ModelShape] = {
@@ -250,11 +251,11 @@ def build_spec(shape: ModelShape, vocab: list[str], real_size: int, seed: int) -
         _fill_ffn(layer.ffn, init, d, shape.ffn)
     dec.projection.weight = emb
     # Marian's final_logits_bias. Here it keeps random decoding away from padding entries and
-    # <unk>. Random weights rarely emit </s>: outputs run to the decoding-length bound.
+    # <unk>, and biases </s> so outputs end at mixed lengths (some run to the length bound).
     bias = np.zeros(v, dtype=np.float32)
     bias[1] = -1e4  # <unk>
     bias[real_size:] = -1e4  # padding
-    bias[0] = 2.0  # </s>
+    bias[0] = shape.eos_bias  # </s>
     dec.projection.bias = bias.astype(init.dtype)
 
     cfg = spec.config
