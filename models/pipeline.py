@@ -14,6 +14,7 @@ from models.article import Article, Source
 from models.segment import segment
 
 if TYPE_CHECKING:
+    from models.factcheck import CheckResult
     from models.translate import Translator
 
 
@@ -88,6 +89,35 @@ def article_from_html(html: str, url: str | None = None) -> Article:
 
     imp = extract_html(html, url, name="pasted HTML")
     return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
+
+
+# --- key facts and fact checks (summarizer issue) ----------------------------------------------
+
+
+def summarize_article(article: Article, bullets: int = 5, order: str = "article") -> None:
+    """Fill ``article.facts`` and ``article.bullets`` (bullets carry translations when present)."""
+    from models.facts import extract_facts
+    from models.summarize import summarize
+
+    article.facts = extract_facts(article)
+    article.bullets = summarize(article, bullets=bullets, order=order, facts=article.facts)
+
+
+def check_article(article: Article) -> None:
+    """Fact-check every translated sentence (flags + details) and refresh bullet translations."""
+    from models.factcheck import check_sentences
+
+    check_sentences(article)
+    for b in article.bullets:
+        if 0 <= b.sentence < len(article.sentences):
+            b.translation = article.sentences[b.sentence].translation
+
+
+def check_translation(original: Article, translation_text: str) -> CheckResult:
+    """Align an existing English translation with ``original`` and fact-check each pair."""
+    from models.factcheck import check_aligned
+
+    return check_aligned(original, translation_text)
 
 
 # --- translation (translation engine issue) -----------------------------------------------------

@@ -37,10 +37,11 @@ MAX_BULLETS = 10
 
 DEFAULT_PARAMS: dict[str, float] = {
     "w_pos": 1.0,
-    "w_cent": 0.6,
-    "w_fact": 0.4,
-    "pos_decay": 6.0,
-    "mmr": 0.7,
+    "w_cent": 1.0,
+    "w_fact": 0.8,
+    "w_num": 4.0,
+    "pos_decay": 10.0,
+    "mmr": 0.8,
     "budget": 120.0,
 }
 
@@ -173,11 +174,16 @@ def score_candidates(
         return np.zeros(0), sim
     pos = np.exp(-np.arange(n) / max(params["pos_decay"], 1e-6))
     cent = _scale(_pagerank(sim))
-    per_sentence: dict[int, int] = {}
+    # Numbers weigh most (the figures a reader must not miss), then dates, names, attribution.
+    per_sentence: dict[int, float] = {}
     for f in facts:
-        per_sentence[f.sentence] = per_sentence.get(f.sentence, 0) + 1
+        w = params["w_num"] if f.kind == "number" else (0.5 if f.kind == "date" else 0.35)
+        per_sentence[f.sentence] = per_sentence.get(f.sentence, 0.0) + w
     dens = np.array(
-        [(per_sentence.get(c.sentence, 0) + attribution_count(c.text)) / (c.words**0.5) for c in cands]
+        [
+            (per_sentence.get(c.sentence, 0.0) + 0.5 * attribution_count(c.text)) / (c.words**0.5)
+            for c in cands
+        ]
     )
     dens = _scale(dens)
     words = np.array([c.words for c in cands], dtype=float)
@@ -260,10 +266,10 @@ def tune(
 ) -> dict[str, float]:
     """Small grid over the signal weights; ``objective(items, params)`` is maximised (e.g. RL)."""
     grid = {
-        "w_cent": (0.3, 0.6, 1.0),
-        "w_fact": (0.2, 0.4, 0.8),
-        "pos_decay": (3.0, 6.0, 12.0),
-        "mmr": (0.6, 0.8),
+        "w_cent": (0.5, 1.0),
+        "w_fact": (0.4, 0.8),
+        "pos_decay": (5.0, 10.0),
+        "mmr": (0.7, 0.85),
     }
     best: dict[str, float] = dict(DEFAULT_PARAMS)
     best_val = -np.inf
