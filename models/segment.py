@@ -71,6 +71,25 @@ _DASH_STARTERS = _wordset(
     "hvorfor hvordan hvis når da ja nei jo vel er var har kan skal vil må ikke alle mange noen "
     "en et ei i på for med til etter min mitt mine vår vårt våre"
 )
+# A glued headline ("To tolker Det er satt av to dager …"): a short unpunctuated run at the
+# start of a paragraph, then one of these capitalised sentence openers. Determiners that also
+# open names ("Det hvite hus", "Den norske kirke") only count before a finite verb.
+_GLUE_OPENERS = _wordset(
+    "jeg vi du han hun dette disse der her som så nå men hva hvem hvorfor hvordan hvis når da "
+    "ja nei alt alle mange noen i etter"
+)
+_GLUE_DETERMINERS = _wordset("det den de")
+_GLUE_VERBS = _wordset(
+    "er var har hadde blir ble kan kunne skal skulle vil ville må måtte går gikk kommer kom "
+    "finnes fantes står sto ser så"
+)
+# A headline does not end in one of these.
+_GLUE_TAIL = _wordset(
+    "i på av til for med om fra og eller men som at en et ei den det de hans hennes sin sitt "
+    "sine er var har blir ble"
+)
+_GLUE_MAX_WORDS = 8
+_TOKEN = re.compile(r"\S+")
 _HEADING_MAX_WORDS = 20
 _HEADING_MAX_CHARS = 160
 _LOOK = 64  # how far to look left/right of a candidate for the neighbouring words
@@ -296,6 +315,29 @@ def _split_span(text: str, span: _Span) -> list[tuple[int, int, bool]]:
     return out
 
 
+def _glued_headline_end(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """(end of headline, start of body) when a sentence opens with a glued headline."""
+    words = []
+    for m in _TOKEN.finditer(text, start, end):
+        words.append(m)
+        if len(words) > _GLUE_MAX_WORDS + 1:
+            break
+    if len(words) < 3 or not (words[0].group()[0].isupper() or words[0].group()[0].isdigit()):
+        return None
+    for k in range(1, len(words) - 1):
+        prev, word, after = words[k - 1].group(), words[k].group(), words[k + 1].group()
+        if any(c in '.,;:!?«»"“”()[]|…' for c in prev):
+            return None
+        if not word[0].isupper() or prev.lower() in _GLUE_TAIL:
+            continue
+        low = word.lower()
+        if low in _GLUE_OPENERS or (low in _GLUE_DETERMINERS and after.lower() in _GLUE_VERBS):
+            if after[0].isupper():
+                continue  # a name or title ("Hvis Ikke …")
+            return words[k - 1].end(), words[k].start()
+    return None
+
+
 def _short_subheading(text: str, start: int, end: int) -> bool:
     """ "Uansvarlig." / "Høy pris." glued after a ``|`` headline: a subheading, not prose."""
     words = text[start:end].rstrip(".").split()
@@ -349,7 +391,12 @@ def segment(text: str) -> Article:
             if span.heading:
                 sents.append([span.start, span.end, False, True])
                 continue
-            sents.extend([s, e, pipe, False] for s, e, pipe in _split_span(text, span))
+            for s, e, pipe in _split_span(text, span):
+                glued = _glued_headline_end(text, s, e)
+                if glued is not None:
+                    sents.append([s, glued[0], False, True])
+                    s = glued[1]
+                sents.append([s, e, pipe, False])
         _mark_pipe_headings(text, sents)
         _add_paragraphs(art, sents)
 

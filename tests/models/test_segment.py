@@ -337,3 +337,26 @@ def test_metric_on_hand_made_example() -> None:
         "Tittel",
         "Tekst.",
     ]
+
+
+def test_headline_glued_to_body_without_newline() -> None:
+    art = segment("Han ble pågrepet i går. To tolker Det er satt av to dager til rettssaken.")
+    assert [(s.text, s.heading) for s in art.sentences] == [
+        ("Han ble pågrepet i går.", False),
+        ("To tolker", True),
+        ("Det er satt av to dager til rettssaken.", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Statsministeren besøkte Det hvite hus i går.",
+        "Kirkemøtet i Den norske kirke har vedtatt saken.",
+        "Programmet Alle Mot En gikk på TV i går.",
+    ],
+)
+def test_capitalised_names_are_not_glued_headlines(text: str) -> None:
+    art = segment(text)
+    assert [s.text for s in art.sentences] == [text]
+    assert not art.sentences[0].heading
