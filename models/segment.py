@@ -15,7 +15,8 @@ Layout rules: paragraphs are blank-line separated blocks. A short line without f
 punctuation, standing on its own line, is a heading (``heading=True``, its own paragraph). Lines
 that start with a list marker or a dialogue dash start a new sentence. Web-scraped articles that
 glue headlines to the lead with ``Kicker | `` (as NorSumm does) get those headlines marked as
-headings too.
+headings too, and so does a short unpunctuated headline glued to the next sentence without a
+line break ("To tolker Det er satt av …").
 """
 
 from __future__ import annotations
