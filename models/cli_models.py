@@ -1,9 +1,210 @@
-"""``nordbrief models ...``: PLACEHOLDER until the model store lands."""
+"""``nordbrief models list | download [NAME] | remove NAME | import PATH | verify [NAME] | default [NAME]``.
+
+Thin wrappers over ``models.store``: the GUI calls the same functions.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from typing import Any, TextIO
+
+from models.errors import EXIT_NETWORK, EXIT_OK
+
+_PHASES = {"resolve": "resolving", "download": "downloading", "verify": "verifying", "convert": "converting"}
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    pass
+    p = sub.add_parser("models", help="list, download, import, verify or remove translation models")
+    msub = p.add_subparsers(dest="models_command", required=True, parser_class=type(p))
+
+    q = msub.add_parser("list", help="offered and installed models, with license and attribution")
+    q.add_argument("--format", choices=["text", "json"], default="text")
+    q.set_defaults(func=cmd_list)
+
+    q = msub.add_parser("download", help="download and convert a model (default: the catalog default)")
+    q.add_argument("name", nargs="?", help="catalog name (see: nordbrief models list)")
+    q.add_argument("--force", action="store_true", help="download again even if installed")
+    q.set_defaults(func=cmd_download)
+
+    q = msub.add_parser("remove", help="delete an installed model")
+    q.add_argument("name")
+    q.set_defaults(func=cmd_remove)
+
+    q = msub.add_parser("import", help="install a CTranslate2 model folder or an .argosmodel package")
+    q.add_argument("path")
+    q.add_argument("--name", help="name to install it under")
+    q.set_defaults(func=cmd_import)
+
+    q = msub.add_parser("verify", help="check installed files against their recorded hashes")
+    q.add_argument("name", nargs="?", help="model to check (default: all installed)")
+    q.set_defaults(func=cmd_verify)
+
+    q = msub.add_parser("default", help="show or set the model translate uses without --model")
+    q.add_argument("name", nargs="?")
+    q.set_defaults(func=cmd_default)
+
+
+def _mb(size: int | None) -> str:
+    if size is None:
+        return "?"
+    return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} kB"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from models.cli import emit, to_json_text
+    from models.store import list_models
+
+    rows = list_models()
+    if args.format == "json":
+        data: list[dict[str, Any]] = [
+            {
+                "name": r.name,
+                "installed": r.installed,
+                "default": r.is_default,
+                "path": str(r.path) if r.path else None,
+                "repo_id": r.entry.repo_id if r.entry else None,
+                "license": r.license,
+                "attribution": r.attribution,
+                "quality": r.entry.quality if r.entry else None,
+                "description": r.description,
+                "size_bytes": r.size_bytes,
+                "origin": r.origin,
+            }
+            for r in rows
+        ]
+        emit(to_json_text({"models": data}), None)
+        return EXIT_OK
+    lines: list[str] = []
+    for r in rows:
+        state = "installed, default" if r.is_default else "installed" if r.installed else "not installed"
+        size = _mb(r.size_bytes) if r.installed else f"~{_mb(r.size_bytes)} download"
+        label = f" ({r.entry.label})" if r.entry else ""
+        lines.append(f"{r.name}{label}  [{state}]  {size}")
+        lines.append(f"    {r.description}")
+        if r.entry:
+            lines.append(f"    {r.entry.repo_id} · {r.entry.architecture}")
+            lines.append(f"    quality: {r.entry.quality}")
+        lines.append(f"    license: {r.license or 'unknown'} · {r.attribution or 'no attribution recorded'}")
+    if not any(r.installed for r in rows):
+        lines.append("No model installed yet; run: nordbrief models download")
+    emit("\n".join(lines), None)
+    return EXIT_OK
+
+
+class ProgressBar:
+    """Renders ``DownloadProgress`` on stderr: a redrawn bar on a terminal, sparse lines otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.width = width
+        self._last: tuple[str, str | None, int] | None = None
+        self._start = time.monotonic()
+        self._open_line = False
+
+    def __call__(self, p: Any) -> None:
+        if p.phase == "done":
+            self._end_line()
+            return
+        label = _PHASES.get(p.phase, p.phase)
+        if p.phase == "download" and p.total:
+            frac = min(p.done / p.total, 1.0)
+            filled = int(frac * self.width)
+            rate = p.done / max(time.monotonic() - self._start, 1e-6)
+            text = (
+                f"{label} {p.model} [{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%} "
+                f"{_mb(p.done)}/{_mb(p.total)} {_mb(int(rate))}/s {p.file or ''}"
+            )
+            step = int(frac * 4)  # non-terminal: one line per quarter
+        else:
+            text = f"{label} {p.model}" + (f" {p.file}" if p.file else "") + " ..."
+            step = -1
+        key = (p.phase, p.file if p.phase != "download" else None, step)
+        if self.tty:
+            self.stream.write("\r" + text[:200].ljust(80))
+            self._open_line = True
+        elif key != self._last:
+            self.stream.write(text + "\n")
+        self._last = key
+        self.stream.flush()
+
+    def _end_line(self) -> None:
+        if self._open_line:
+            self.stream.write("\n")
+            self._open_line = False
+        self.stream.flush()
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from models.store import download_model, installed_models
+
+    bar = ProgressBar()
+    name = args.name
+    if name and name in installed_models() and not args.force:
+        print(f"{name} is already installed (use --force to download again)", file=sys.stderr)
+        return EXIT_OK
+    try:
+        model = download_model(name, progress=bar)
+    finally:
+        bar._end_line()
+    print(f"installed {model.name} -> {model.path}", file=sys.stderr)
+    print(f"  {model.attribution} (license {model.license})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from models.store import remove_model
+
+    remove_model(args.name)
+    print(f"removed {args.name}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from models.store import import_model
+
+    model = import_model(args.path, args.name)
+    print(f"imported {model.name} -> {model.path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from models.errors import ModelError
+    from models.store import installed_models, verify_model
+
+    names = [args.name] if args.name else list(installed_models())
+    if not names:
+        raise ModelError("no translation model installed; run: nordbrief models download")
+    failed = False
+    for name in names:
+        problems = verify_model(name)
+        if problems:
+            failed = True
+            print(f"{name}: FAILED: " + "; ".join(problems), file=sys.stderr)
+        else:
+            print(f"{name}: ok", file=sys.stderr)
+    if failed:
+        print(
+            "nordbrief: error: verification failed; run: nordbrief models download NAME --force",
+            file=sys.stderr,
+        )
+        return EXIT_NETWORK
+    return EXIT_OK
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    from models.cli import emit
+    from models.errors import ModelError
+    from models.store import get_default_model, set_default_model
+
+    if args.name:
+        set_default_model(args.name)
+        print(f"default model: {args.name}", file=sys.stderr)
+        return EXIT_OK
+    current = get_default_model()
+    if current is None:
+        raise ModelError("no translation model installed; run: nordbrief models download")
+    emit(current, None)
+    return EXIT_OK

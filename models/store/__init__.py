@@ -1,15 +1,50 @@
-"""The model store: catalog, installed models, download, conversion, import.
+"""The model store: catalog, installed models, download + conversion, import, default model.
 
-PLACEHOLDER: only ``resolve_model`` for a model folder exists yet; the model-store issue fills in
-the catalog, downloads and the default-model setting.
+One API for the CLI (``nordbrief models ...``) and the GUI. Installed models are folders
+``models_dir()/NAME`` holding a CTranslate2 model and ``nordbrief-manifest.json``; a folder is
+built under a hidden staging name in the same directory and renamed into place only when complete
+and verified, so a half-downloaded or half-converted model is never picked up. The default model
+lives in a small engine settings file (``config_dir()/engine.json``) shared by CLI and GUI.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from models.errors import ModelError
+from models.errors import Cancelled, InputError, ModelError, NetworkError
+from models.paths import config_dir, models_dir
+from models.store.catalog import CatalogEntry, default_name, load_catalog
+from models.store.manifest import MANIFEST, Manifest, full_problems, quick_problems, record_files
+
+__all__ = [
+    "CatalogEntry",
+    "DownloadProgress",
+    "InstalledModel",
+    "ModelStatus",
+    "ProgressCallback",
+    "download_model",
+    "get_default_model",
+    "import_model",
+    "installed_models",
+    "list_models",
+    "load_catalog",
+    "remove_model",
+    "resolve_model",
+    "set_default_model",
+    "verify_model",
+]
+
+SETTINGS_FILE = "engine.json"
+DOWNLOAD_HINT = "nordbrief models download"
 
 
 @dataclass
@@ -19,19 +54,384 @@ class InstalledModel:
     revision: str | None = None
     license: str | None = None
     attribution: str | None = None
+    commit: str | None = None
+    repo_id: str | None = None
+    origin: str | None = None  # "hub", "import-ctranslate2", "import-argos"; None: a bare folder
+
+
+@dataclass
+class ModelStatus:
+    """One row of ``models list``: a catalog entry and/or an installed model."""
+
+    name: str
+    installed: bool
+    is_default: bool
+    path: Path | None
+    entry: CatalogEntry | None
+    license: str | None
+    attribution: str | None
+    description: str
+    size_bytes: int | None  # on disk when installed, else the approximate download
+    origin: str | None
+
+
+@dataclass
+class DownloadProgress:
+    """One progress report, for a CLI bar or a GUI dialog alike.
+
+    ``phase`` is ``"resolve"``, ``"download"``, ``"verify"``, ``"convert"`` or ``"done"``; during
+    ``"download"`` ``done``/``total`` count bytes over all files (``total`` None if unknown) and
+    ``file`` names the file being fetched.
+    """
+
+    model: str
+    phase: str
+    done: int = 0
+    total: int | None = None
+    file: str | None = None
+
+
+ProgressCallback = Callable[[DownloadProgress], None]
+
+
+# ---------------------------------------------------------------- settings (default model)
+
+
+def _settings_path() -> Path:
+    return config_dir() / SETTINGS_FILE
+
+
+def _read_settings() -> dict[str, Any]:
+    try:
+        data = json.loads(_settings_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_settings(data: dict[str, Any]) -> None:
+    from models.textio import write_atomic
+
+    path = _settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def get_default_model() -> str | None:
+    """The model ``translate`` uses without ``--model``: the setting if still installed, else the
+    catalog default or the first installed model; None when nothing is installed."""
+    installed = installed_models()
+    chosen = _read_settings().get("default_model")
+    if isinstance(chosen, str) and chosen in installed:
+        return chosen
+    if default_name() in installed:
+        return default_name()
+    return next(iter(installed), None)
+
+
+def set_default_model(name: str) -> None:
+    if name not in installed_models():
+        raise ModelError(f"model {name!r} is not installed; run: {DOWNLOAD_HINT} {name}")
+    data = _read_settings()
+    data["default_model"] = name
+    _write_settings(data)
+
+
+# ---------------------------------------------------------------- installed models
+
+
+def _valid_name(name: str) -> bool:
+    return bool(name) and not name.startswith(".") and "/" not in name and "\\" not in name
+
+
+def installed_models() -> dict[str, Path]:
+    """Name -> folder of every installed model (folders with a manifest), sorted by name."""
+    root = models_dir()
+    if not root.is_dir():
+        return {}
+    return {
+        p.name: p
+        for p in sorted(root.iterdir())
+        if p.is_dir() and _valid_name(p.name) and (p / MANIFEST).is_file()
+    }
+
+
+def _folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def list_models() -> list[ModelStatus]:
+    """Catalog entries (installed or not), then imported models."""
+    catalog = load_catalog()
+    installed = installed_models()
+    default = get_default_model()
+    rows: list[ModelStatus] = []
+    for name in [*catalog, *(n for n in installed if n not in catalog)]:
+        entry = catalog.get(name)
+        path = installed.get(name)
+        manifest = Manifest.read(path) if path else None
+        rows.append(
+            ModelStatus(
+                name=name,
+                installed=path is not None,
+                is_default=name == default,
+                path=path,
+                entry=entry,
+                license=(manifest.license if manifest else None) or (entry.license if entry else None),
+                attribution=(manifest.attribution if manifest else None)
+                or (entry.attribution if entry else None),
+                description=entry.description
+                if entry
+                else f"imported ({manifest.origin if manifest else '?'})",
+                size_bytes=_folder_size(path) if path else (entry.download_mb * 10**6 if entry else None),
+                origin=manifest.origin if manifest else None,
+            )
+        )
+    return rows
+
+
+def _damaged(name: str, problems: list[str]) -> ModelError:
+    fix = (
+        f"run: {DOWNLOAD_HINT} {name} --force"
+        if name in load_catalog()
+        else f"run: nordbrief models remove {name}, then import it again"
+    )
+    return ModelError(f"model {name} is damaged ({problems[0]}); {fix}")
+
+
+def _installed(name: str, path: Path) -> InstalledModel:
+    """The model at ``path`` after the cheap manifest check (raises ``ModelError``)."""
+    manifest = Manifest.read(path)
+    if manifest is None:
+        raise ModelError(f"model {name} has an unreadable manifest; run: nordbrief models verify {name}")
+    problems = quick_problems(path, manifest)
+    if problems:
+        raise _damaged(name, problems)
+    return InstalledModel(
+        name=name,
+        path=path,
+        revision=manifest.revision,
+        license=manifest.license,
+        attribution=manifest.attribution,
+        commit=manifest.commit,
+        repo_id=manifest.repo_id,
+        origin=manifest.origin,
+    )
 
 
 def resolve_model(name_or_dir: str | None) -> InstalledModel:
     """A catalog name, an installed name or a CTranslate2 model folder -> an installed model.
 
     ``None`` means the default model; raises ``ModelError`` (exit 3) naming the download command
-    when nothing usable is installed.
+    when nothing usable is installed. Every call checks the files against the manifest (sizes).
     """
     if name_or_dir is None:
-        raise ModelError("no translation model installed; run: nordbrief models download")
+        default = get_default_model()
+        if default is None:
+            raise ModelError(f"no translation model installed; run: {DOWNLOAD_HINT}")
+        return _installed(default, installed_models()[default])
+    installed = installed_models()
+    if name_or_dir in installed:
+        return _installed(name_or_dir, installed[name_or_dir])
+    if name_or_dir in load_catalog():
+        raise ModelError(f"model {name_or_dir} is not installed; run: {DOWNLOAD_HINT} {name_or_dir}")
     path = Path(name_or_dir)
     if path.is_dir():
+        if (path / MANIFEST).is_file():
+            return _installed(path.name, path)
         if not (path / "model.bin").is_file():
             raise ModelError(f"{path} is not a CTranslate2 model folder (no model.bin)")
         return InstalledModel(name=path.name, path=path)
     raise ModelError(f"unknown model {name_or_dir!r}; run: nordbrief models list")
+
+
+def remove_model(name: str) -> None:
+    path = installed_models().get(name)
+    if path is None:
+        raise ModelError(f"model {name!r} is not installed")
+    # Rename first so a crash mid-delete never leaves a half model that looks installed.
+    trash = path.with_name(f".trash-{name}-{uuid.uuid4().hex[:8]}")
+    os.replace(path, trash)
+    shutil.rmtree(trash, ignore_errors=True)
+    if _read_settings().get("default_model") == name:
+        data = _read_settings()
+        data.pop("default_model", None)
+        _write_settings(data)
+
+
+def verify_model(name: str, cancel: Callable[[], bool] | None = None) -> list[str]:
+    """Full check (SHA-256 of every file against the manifest); returns the problems found."""
+    path = installed_models().get(name)
+    if path is None:
+        raise ModelError(f"model {name!r} is not installed")
+    manifest = Manifest.read(path)
+    if manifest is None:
+        return [f"{MANIFEST} is unreadable"]
+    return full_problems(path, manifest, cancel)
+
+
+# ---------------------------------------------------------------- installing
+
+
+def _staging(prefix: str) -> Path:
+    root = models_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+
+
+def _install(tmp: Path, name: str, manifest: Manifest, cancel: Callable[[], bool] | None) -> Path:
+    """Write the manifest into ``tmp``, check it, and rename ``tmp`` to the model's folder."""
+    manifest.files = record_files(tmp, cancel)
+    manifest.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    manifest.write(tmp)
+    problems = full_problems(tmp, manifest, cancel)
+    if problems:  # a disk that does not read back what was written
+        raise NetworkError(f"model {name} failed verification after install ({problems[0]})")
+    target = models_dir() / name
+    old = None
+    if target.exists():
+        old = target.with_name(f".trash-{name}-{uuid.uuid4().hex[:8]}")
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    if _read_settings().get("default_model") not in installed_models():
+        set_default_model(name)
+    return target
+
+
+def download_model(
+    name: str | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: Callable[[], bool] | None = None,
+    *,
+    force: bool = False,
+) -> InstalledModel:
+    """Download a catalog model's Marian checkpoint, convert it to CTranslate2 int8, install it.
+
+    Raises ``NetworkError`` (exit 4) on network, download or verification failure (nothing is
+    installed then), ``Cancelled`` when ``cancel()`` turns true; an interrupted download resumes
+    on the next call. Already installed and not ``force``: returns the installed model.
+    """
+    from models.store import hub
+    from models.store.convert import convert_marian
+
+    catalog = load_catalog()
+    name = name or default_name()
+    entry = catalog.get(name)
+    if entry is None:
+        raise InputError(f"unknown model {name!r}; choose one of: {', '.join(catalog)}")
+    if not force and name in installed_models():
+        return _installed(name, installed_models()[name])
+    if hub.offline():
+        raise NetworkError(
+            f"HF_HUB_OFFLINE is set, so {name} cannot be downloaded; unset it and run: {DOWNLOAD_HINT} {name}"
+        )
+
+    def report(phase: str, done: int = 0, total: int | None = None, file: str | None = None) -> None:
+        if progress is not None:
+            progress(DownloadProgress(model=name, phase=phase, done=done, total=total, file=file))
+
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise Cancelled()
+
+    report("resolve")
+    try:
+        plan = hub.plan(entry.repo_id, entry.revision)
+    except (ModelError, Cancelled):
+        raise
+    except Exception as exc:  # client/httpx errors: connection refused, 404, bad JSON ...
+        raise hub.network_error(f"cannot reach the model hub at {hub.endpoint()} for {name}", exc) from None
+    check_cancel()
+
+    # Kept across runs (hidden name: never taken for an installed model) so a download resumes.
+    downloads = models_dir() / f".download-{name}"
+    downloads.mkdir(parents=True, exist_ok=True)
+    total = plan.total_bytes
+    finished = 0
+    paths: dict[str, Path] = {}
+    for rf in plan.files:
+
+        def on_bytes(file: str, done: int, _size: int | None, base: int = finished) -> None:
+            report("download", base + done, total, file)
+
+        try:
+            paths[rf.name] = hub.fetch(entry.repo_id, rf, downloads, on_bytes, cancel)
+        except (Cancelled, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            raise hub.network_error(f"download of {name} failed ({rf.name})", exc) from None
+        finished += rf.size or paths[rf.name].stat().st_size
+        check_cancel()
+
+    source_files: dict[str, dict[str, Any]] = {}
+    for i, rf in enumerate(plan.files):
+        report("verify", i, len(plan.files), rf.name)
+        try:
+            digest = hub.check(paths[rf.name], rf, cancel)
+        except NetworkError as exc:
+            shutil.rmtree(downloads, ignore_errors=True)  # never reuse a bad file
+            raise NetworkError(f"download of {name} failed: {exc.message}") from None
+        source_files[rf.name] = {
+            "size": paths[rf.name].stat().st_size,
+            "sha256": digest,
+            "commit": rf.revision,
+        }
+
+    report("convert")
+    tmp = _staging(f".install-{name}-")
+    try:
+        convert_marian(downloads, tmp / "model", quantization="int8", cancel=cancel)
+        _write_limits(downloads, tmp / "model")
+        report("verify", len(plan.files), len(plan.files))
+        manifest = Manifest(
+            name=name,
+            origin="hub",
+            repo_id=entry.repo_id,
+            revision=entry.revision,
+            commit=plan.commit,
+            license=entry.license,
+            attribution=entry.attribution,
+            quantization="int8",
+            source_files=source_files,
+        )
+        _install(tmp / "model", name, manifest, cancel)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(downloads, ignore_errors=True)
+    report("done")
+    return _installed(name, installed_models()[name])
+
+
+def _write_limits(src: Path, out: Path) -> None:
+    """``nordbrief.json``: the model's position limit, which the translator splits sentences by."""
+    try:
+        config = json.loads((src / "config.json").read_text(encoding="utf-8"))
+        positions = int(config.get("max_position_embeddings", 512))
+    except (OSError, ValueError, TypeError):
+        positions = 512
+    meta = {"max_positions": positions, "max_input_tokens": positions}
+    (out / "nordbrief.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
+
+
+def import_model(path: str | Path, name: str | None = None) -> InstalledModel:
+    """Register a CTranslate2 model folder or an Argos Translate ``.argosmodel`` as installed."""
+    from models.store.importer import import_into
+
+    src = Path(path)
+    if not src.exists():
+        raise InputError(f"{src} does not exist")
+    tmp = _staging(".import-")
+    try:
+        final_name, manifest = import_into(src, tmp / "model", name)
+        if not _valid_name(final_name):
+            raise InputError(f"invalid model name {final_name!r}")
+        if final_name in installed_models():
+            raise InputError(
+                f"a model named {final_name!r} is already installed; pass --name or remove it first"
+            )
+        _install(tmp / "model", final_name, manifest, None)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return _installed(final_name, installed_models()[final_name])

@@ -1,0 +1,208 @@
+"""Fetching a Marian checkpoint from the Hugging Face Hub with the real ``huggingface_hub`` client.
+
+Only the files conversion needs are fetched. The client resumes a partial file (its
+``.incomplete`` file plus a ``Range`` request) within a call and across runs, since the staging
+folder is kept until the model is installed; it honours ``HTTP(S)_PROXY`` through httpx. The client
+reads ``HF_ENDPOINT``/``HF_HUB_OFFLINE`` once at import, so both are read here at call time and the
+endpoint is passed explicitly: a mirror set after start-up (or by a test) still applies.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.errors import Cancelled, ModelError, NetworkError
+from models.store.manifest import git_blob_sha1, sha256_file
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+NEEDED = ("config.json", "source.spm", "target.spm", "vocab.json")
+OPTIONAL = ("tokenizer_config.json",)
+SAFETENSORS, TORCH_BIN = "model.safetensors", "pytorch_model.bin"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    name: str
+    revision: str  # the commit it is fetched from
+    size: int | None
+    sha256: str | None  # LFS files: the Hub's SHA-256
+    blob_id: str | None  # other files: the git blob id
+
+
+@dataclass(frozen=True)
+class Plan:
+    commit: str
+    files: tuple[RemoteFile, ...]
+
+    @property
+    def total_bytes(self) -> int | None:
+        sizes = [f.size for f in self.files]
+        return None if any(s is None for s in sizes) else sum(s for s in sizes if s is not None)
+
+
+def endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def offline() -> bool:
+    value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+    return value.strip().upper() in {"1", "ON", "YES", "TRUE"}
+
+
+def _reason(exc: BaseException) -> str:
+    """One line from a client exception (they carry multi-line help texts)."""
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__).rstrip(".")
+
+
+def network_error(what: str, exc: BaseException) -> NetworkError:
+    return NetworkError(f"{what}: {_reason(exc)}")
+
+
+def _api() -> Any:
+    from huggingface_hub import HfApi
+
+    from models import __version__
+
+    return HfApi(endpoint=endpoint(), library_name="nordbrief", library_version=__version__)
+
+
+def _remote(sibling: Any, commit: str) -> RemoteFile:
+    lfs = getattr(sibling, "lfs", None)
+    return RemoteFile(
+        name=sibling.rfilename,
+        revision=commit,
+        size=sibling.size,
+        sha256=lfs.sha256 if lfs is not None else None,
+        blob_id=sibling.blob_id,
+    )
+
+
+def plan(repo_id: str, revision: str) -> Plan:
+    """Resolve ``revision`` to a commit and choose the files: safetensors weights when any exist.
+
+    Many OPUS-MT repos hold ``model.safetensors`` only on a conversion pull request (``refs/pr/N``).
+    Such a file is used only when that PR's ``pytorch_model.bin`` is byte-identical to the branch's
+    (same LFS SHA-256), i.e. it converts exactly the weights being asked for; else the ``.bin``.
+    """
+    api = _api()
+    info = api.model_info(repo_id, revision=revision, files_metadata=True)
+    commit = info.sha
+    files = {s.rfilename: s for s in info.siblings or []}
+    missing = [n for n in NEEDED if n not in files]
+    if missing:
+        raise ModelError(f"{repo_id}@{revision} is not a Marian model repo (no {', '.join(missing)})")
+    chosen = [_remote(files[n], commit) for n in NEEDED + OPTIONAL if n in files]
+    if SAFETENSORS in files:
+        return Plan(commit, (*chosen, _remote(files[SAFETENSORS], commit)))
+    weights = _remote(files[TORCH_BIN], commit) if TORCH_BIN in files else None
+    pr_weights = _safetensors_from_pr(api, repo_id, weights)
+    if pr_weights is not None:
+        return Plan(commit, (*chosen, pr_weights))
+    if weights is None:
+        raise ModelError(f"{repo_id}@{revision} has no model.safetensors or pytorch_model.bin")
+    return Plan(commit, (*chosen, weights))
+
+
+def _safetensors_from_pr(api: Any, repo_id: str, weights: RemoteFile | None) -> RemoteFile | None:
+    from huggingface_hub.errors import HfHubHTTPError
+
+    try:
+        refs = api.list_repo_refs(repo_id, include_pull_requests=True)
+    except HfHubHTTPError:
+        return None  # a mirror without the refs route: fall back to the .bin
+    prs = sorted(
+        refs.pull_requests or [],
+        key=lambda r: int(r.ref.rsplit("/", 1)[-1]) if r.ref.rsplit("/", 1)[-1].isdigit() else -1,
+        reverse=True,
+    )
+    for pr in prs:
+        try:
+            info = api.model_info(repo_id, revision=pr.target_commit, files_metadata=True)
+        except HfHubHTTPError:
+            continue
+        files = {s.rfilename: s for s in info.siblings or []}
+        if SAFETENSORS not in files:
+            continue
+        pr_bin = files.get(TORCH_BIN)
+        same_weights = weights is None or (
+            pr_bin is not None
+            and pr_bin.lfs is not None
+            and weights.sha256 is not None
+            and pr_bin.lfs.sha256 == weights.sha256
+        )
+        if same_weights:
+            return _remote(files[SAFETENSORS], pr.target_commit)
+    return None
+
+
+ByteCallback = Callable[[str, int, int | None], None]  # file, bytes done in it, its size
+
+
+def _bar_class(filename: str, on_bytes: ByteCallback, cancel: Callable[[], bool] | None) -> type:
+    """A silent tqdm subclass: the client reports chunks to it; we forward them and check cancel."""
+    from tqdm.auto import tqdm
+
+    class Bar(tqdm):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+            self._done = int(kwargs.get("initial") or 0)
+            self._size = kwargs.get("total")
+            on_bytes(filename, self._done, self._size)
+
+        def update(self, n: float | None = 1) -> bool | None:
+            self._done += int(n or 0)
+            on_bytes(filename, self._done, self._size)
+            if cancel is not None and cancel():
+                raise Cancelled()
+            return None
+
+    return Bar
+
+
+def fetch(
+    repo_id: str,
+    rf: RemoteFile,
+    staging: Path,
+    on_bytes: ByteCallback,
+    cancel: Callable[[], bool] | None = None,
+) -> Path:
+    """Download one file into ``staging`` (resuming a partial one); returns its path."""
+    from huggingface_hub import hf_hub_download
+
+    path = hf_hub_download(
+        repo_id,
+        rf.name,
+        revision=rf.revision,
+        local_dir=staging,
+        endpoint=endpoint(),
+        library_name="nordbrief",
+        tqdm_class=_bar_class(rf.name, on_bytes, cancel),
+    )
+    return Path(str(path))
+
+
+def check(path: Path, rf: RemoteFile, cancel: Callable[[], bool] | None = None) -> str:
+    """The file's SHA-256, after checking it against the Hub's hash (raises ``NetworkError``)."""
+    digest = sha256_file(path, cancel)
+    if rf.size is not None and path.stat().st_size != rf.size:
+        raise NetworkError(
+            f"{rf.name}: downloaded {path.stat().st_size} bytes, the Hub lists {rf.size}; "
+            "nothing was installed"
+        )
+    if rf.sha256 is not None:
+        ok = digest == rf.sha256
+    elif rf.blob_id is not None:
+        ok = git_blob_sha1(path) == rf.blob_id
+    else:
+        raise NetworkError(f"{rf.name}: the server gave no hash to verify it against; nothing was installed")
+    if not ok:
+        raise NetworkError(
+            f"{rf.name} failed verification (its hash differs from the Hub's); nothing was installed"
+        )
+    return digest
