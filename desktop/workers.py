@@ -230,3 +230,169 @@ class TaskManager(QObject):
         if not ok:
             log.warning("background work did not stop within %.0f s", timeout)
         return ok
+
+
+# --- Job bodies: the engine calls the window runs in the background --------------------------
+# They call ``models`` through the same API the CLI uses and touch no widget.
+
+
+@dataclass
+class TranslationProgress:
+    """What one translated batch adds: new (index, English) pairs in document order, and totals."""
+
+    new: list[tuple[int, str]]
+    done: int
+    total: int
+    words: int  # source words translated so far, for the words/s figure
+
+
+def analyse(text: str, file: str | None, bullets: int) -> Callable[[CancelToken], Any]:
+    """Segment and summarize (Norwegian bullets work without any model)."""
+
+    def job(token: CancelToken) -> Any:
+        from models import pipeline
+
+        article = pipeline.article_from_text(text, file=file)
+        token.raise_if_cancelled()
+        _summarize(article, bullets)
+        return article
+
+    return job
+
+
+def open_file(path: str, bullets: int) -> Callable[[CancelToken], Any]:
+    """Read (any format the engine's loader accepts), segment and summarize a file."""
+
+    def job(token: CancelToken) -> Any:
+        from models import pipeline
+
+        article = pipeline.load_article(path)
+        token.raise_if_cancelled()
+        _summarize(article, bullets)
+        return article
+
+    return job
+
+
+def _summarize(article: Any, bullets: int) -> None:
+    from models import pipeline
+
+    summarize = getattr(pipeline, "summarize_article", None)
+    if summarize is not None and article.sentences:
+        summarize(article, bullets=bullets)
+
+
+def load_translator(model: str | None) -> Callable[[CancelToken], Any]:
+    """Resolve the (default) model and load it: seconds of work that must never block paint."""
+
+    def job(token: CancelToken) -> Any:
+        from models.store import resolve_model
+
+        installed = resolve_model(model)
+        token.raise_if_cancelled()
+        try:
+            from models.translate import Translator
+        except ImportError as exc:
+            from models.errors import ModelError
+
+            raise ModelError(f"the translation engine is not available ({exc})") from None
+        return installed, Translator(installed.path)
+
+    return job
+
+
+def translate(article: Any, translator: Any, installed: Any) -> Callable[[CancelToken], Any]:
+    """Translate sentence batches in document order, then run the fact check.
+
+    The generator yields a ``TranslationProgress`` per batch; the window streams those into the
+    pane. The engine's translation memory makes re-translating an edited article cheap.
+    """
+
+    def job(token: CancelToken) -> Generator[TranslationProgress, None, Any]:
+        from models import pipeline
+        from models.article import ModelInfo
+
+        if article.model is None and installed is not None:
+            article.model = ModelInfo(
+                name=installed.name,
+                path=str(installed.path),
+                revision=installed.revision,
+                license=installed.license,
+                attribution=installed.attribution,
+            )
+        total = len(article.sentences)
+        reported: set[int] = set()
+        words = 0
+        for _batch in _translate_batches(article, translator, token):
+            new: list[tuple[int, str]] = []
+            for s in article.sentences:
+                if s.index not in reported and s.translation is not None:
+                    reported.add(s.index)
+                    new.append((s.index, s.translation))
+                    words += len(s.text.split())
+            yield TranslationProgress(new, len(reported), total, words)
+            token.raise_if_cancelled()
+        check = getattr(pipeline, "check_article", None)
+        if check is not None:
+            check(article)
+        return article
+
+    return job
+
+
+def _translate_batches(article: Any, translator: Any, token: CancelToken) -> Any:
+    """The engine's ``translate_article``; until it lands, the translator's own stream."""
+    from models import pipeline
+
+    engine = getattr(pipeline, "translate_article", None)
+    if engine is not None:
+        yield from engine(article, translator, cancel=token)
+        return
+    texts = [s.text for s in article.sentences]
+    for batch in translator.stream(texts, cancel=token):
+        for i, english in batch:
+            article.sentences[i].translation = english
+        yield batch
+
+
+def download(name: str | None) -> Callable[[CancelToken], Any]:
+    """Download and install a model with the store; progress arrives as (done, total, label)."""
+
+    def job(token: CancelToken) -> Generator[Any, None, Any]:
+        import queue
+
+        from models import store
+
+        updates: queue.Queue[Any] = queue.Queue()
+        outcome: dict[str, Any] = {}
+
+        def progress(*args: Any) -> None:
+            updates.put(args)
+
+        def work() -> None:
+            try:
+                outcome["result"] = store.download_model(name, progress=progress, cancel=token)
+            except BaseException as exc:  # handed back to the job thread below
+                outcome["error"] = exc
+            finally:
+                updates.put(None)
+
+        # The store's download blocks; run it in a helper thread joined before we return, and
+        # turn its callback calls into yields so progress flows through the usual signal.
+        helper = threading.Thread(target=work, name="nordbrief-download", daemon=True)
+        helper.start()
+        try:
+            while True:
+                item = updates.get()
+                if item is None:
+                    break
+                yield item
+        finally:
+            if not outcome:  # closed early (cancelled): tell the store to stop, then wait
+                token.cancel()
+            helper.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("result")
+
+    return job
