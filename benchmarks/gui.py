@@ -1,0 +1,214 @@
+"""Section 5: GUI start-up and event-loop responsiveness, the real window in fresh processes.
+
+Start-up: the parent notes the wall clock, starts ``python -m benchmarks.gui startup``, and the
+child runs the app exactly as ``nordbrief gui`` does (``desktop.app.run``) with an event filter
+that notes the wall clock at the window's first paint; with a model it also notes when the model
+is ready (``MainWindow.translator`` set), which must not delay the first paint.
+
+Responsiveness: the real ``MainWindow`` opens the seed article, loads the model and translates it
+through its own background machinery (``desktop.workers``) while a 10 ms ``QTimer`` in the GUI
+thread records the gaps between its ticks; the worst gap is what a user would feel as a stall.
+
+Children run offscreen with throw-away user folders, never touching the real config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import run_child, seed_article_path
+
+
+def _isolated_env(base: Path) -> dict[str, str]:
+    return {
+        "QT_QPA_PLATFORM": "offscreen",
+        "NORDBRIEF_CONFIG_DIR": str(base / "config"),
+        "NORDBRIEF_DATA_DIR": str(base / "data"),
+        "NORDBRIEF_MODELS_DIR": str(base / "models"),
+        "XDG_CONFIG_HOME": str(base / "xdg-config"),
+        "XDG_DATA_HOME": str(base / "xdg-data"),
+    }
+
+
+# --- children ------------------------------------------------------------------------------------
+
+
+def _child_startup(t_parent: float, model: str | None) -> None:
+    """Run the app as ``nordbrief gui`` does; print when the window first paints (and model ready)."""
+    t_main = time.time()
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QMainWindow, QWidget
+
+    from desktop.app import make_app, run
+
+    app = make_app()
+    marks: dict[str, float] = {"python_main_s": t_main - t_parent}
+
+    def finish() -> None:
+        print(json.dumps({k: round(v, 4) for k, v in marks.items()}), flush=True)
+        os._exit(0)  # skip teardown: only the start-up is measured
+
+    def poll_model() -> None:
+        windows = [w for w in app.topLevelWidgets() if isinstance(w, QMainWindow)]
+        win: Any = windows[0] if windows else None
+        if win is not None and getattr(win, "translator", None) is not None:
+            marks["model_ready_s"] = time.time() - t_parent
+            finish()
+        elif win is not None and getattr(win, "model_state", "") in ("missing", "error"):
+            marks["model_error"] = 1.0
+            finish()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if (
+                "shown_s" not in marks
+                and event.type() == QEvent.Type.Paint
+                and isinstance(obj, QWidget)
+                and isinstance(obj.window(), QMainWindow)
+            ):
+                marks["shown_s"] = time.time() - t_parent
+                if model is None:
+                    QTimer.singleShot(0, finish)
+                else:
+                    timer = QTimer(app)
+                    timer.timeout.connect(poll_model)
+                    timer.start(10)
+            return False
+
+    paint_filter = FirstPaint(app)
+    app.installEventFilter(paint_filter)
+    QTimer.singleShot(120_000, finish)  # never hang the benchmark
+    run(["--no-restore", *(["--model", model] if model else [])])
+    finish()
+
+
+def _wait(cond: Callable[[], bool], timeout: float) -> bool:
+    """Run the Qt event loop (not a busy loop) until ``cond`` holds or ``timeout`` passes."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout
+
+    def check() -> None:
+        if cond() or time.monotonic() > deadline:
+            loop.quit()
+
+    poll = QTimer()
+    poll.timeout.connect(check)
+    poll.start(20)
+    check()
+    if not (cond() or time.monotonic() > deadline):
+        loop.exec()
+    poll.stop()
+    return cond()
+
+
+def _child_responsiveness(model: str) -> None:
+    from PySide6.QtCore import QTimer
+
+    from desktop.app import make_app
+    from desktop.mainwindow import MainWindow
+
+    app = make_app()
+    window: Any = MainWindow(model=model, restore_session=False)
+    window.show()
+    ok = _wait(lambda: window.translator is not None, 300)
+    if not ok:
+        print(json.dumps({"error": f"model did not load (state {window.model_state})"}), flush=True)
+        os._exit(0)
+    window.open_path(str(seed_article_path()))
+    _wait(lambda: window.article is not None and bool(window.article.sentences), 60)
+    _wait(lambda: False, 0.5)  # let the analysis settle before measuring
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    t0 = time.perf_counter()
+    window.translate()
+    finished = _wait(lambda: not window.translating, 600)
+    seconds = time.perf_counter() - t0
+    timer.stop()
+    gaps = sorted(1000 * (b - a) for a, b in itertools.pairwise(ticks))
+    done = sum(1 for s in window.article.sentences if s.translation is not None)
+    result = {
+        "how": "real MainWindow, desktop.workers translator lane, default engine options",
+        "finished": finished,
+        "sentences_translated": done,
+        "sentences": len(window.article.sentences),
+        "seconds": round(seconds, 3),
+        "ticks": len(ticks),
+        "worst_gap_ms": round(gaps[-1], 1) if gaps else None,
+        "p99_gap_ms": round(gaps[int(0.99 * (len(gaps) - 1))], 1) if gaps else None,
+        "median_gap_ms": round(gaps[len(gaps) // 2], 1) if gaps else None,
+    }
+    print(json.dumps(result), flush=True)
+    app.processEvents()
+    os._exit(0)  # the window's shutdown path is tested elsewhere; keep this child quick
+
+
+# --- parent --------------------------------------------------------------------------------------
+
+
+def startup(model_dir: Path | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="nordbrief-bench-gui-") as tmp:
+        args = ["startup", "--t0", repr(time.time())]
+        if model_dir is not None:
+            args += ["--model", str(model_dir)]
+        return run_child("benchmarks.gui", args, env=_isolated_env(Path(tmp)), timeout=300)
+
+
+def responsiveness(size: str, model_dir: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="nordbrief-bench-gui-") as tmp:
+        result = run_child(
+            "benchmarks.gui", ["responsiveness", str(model_dir)], env=_isolated_env(Path(tmp)), timeout=900
+        )
+    result["size"] = size
+    return result
+
+
+def measure(model_dir: Path, size: str) -> dict[str, Any]:
+    from benchmarks.common import log
+
+    log("  gui: start-up without a model")
+    no_model = startup(None)
+    log(f"  gui: start-up with the {size} model")
+    with_model = startup(model_dir)
+    log(f"  gui: 10 ms timer while the {size} model translates the seed article")
+    return {
+        "startup": {"no_model": no_model, "with_model": with_model},
+        "responsiveness": responsiveness(size, model_dir),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.gui", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("startup", help="child: run the app, print first-paint time as JSON")
+    s.add_argument(
+        "--t0", type=float, required=True, help="parent's time.time() before starting this process"
+    )
+    s.add_argument("--model")
+    r = sub.add_parser("responsiveness", help="child: timer gaps while translating the seed article")
+    r.add_argument("model")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.cmd == "startup":
+        _child_startup(args.t0, args.model)
+    else:
+        _child_responsiveness(args.model)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

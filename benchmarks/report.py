@@ -1,0 +1,393 @@
+"""Turn one run's results into benchmarks/report.md (tables for people) and report.json (for tools).
+
+Targets are judged here, from the measured numbers, so the report and the JSON always agree; a
+target whose measurement is missing is reported as "not measured", never as met.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# CTranslate2's published OPUS-MT figures: README "Benchmarks", CPU table, "OPUS-MT model" rows
+# (4 threads on an AWS c5.2xlarge, Intel Xeon Platinum 8275CL; newstest2014 En->De; target tokens
+# per second): Transformers 4.26.1 + PyTorch 1.13.1 147.3, CTranslate2 3.6.0 float 525.0, int8 696.1.
+# int8 / Transformers = 4.73x, float / Transformers = 3.56x.
+ANCHOR = {
+    "source": "CTranslate2 README 'Benchmarks', CPU, OPUS-MT model, 4 threads (Xeon Platinum 8275CL)",
+    "url": "https://github.com/OpenNMT/CTranslate2#benchmarks",
+    "transformers_tok_s": 147.3,
+    "ct2_float_tok_s": 525.0,
+    "ct2_int8_tok_s": 696.1,
+    "int8_vs_transformers": round(696.1 / 147.3, 2),
+    "float32_vs_transformers": round(525.0 / 147.3, 2),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    text: str
+    limit: float
+    higher_is_better: bool
+    get: Callable[[dict[str, Any]], float | None]
+    unit: str
+
+
+def _dig(results: dict[str, Any], *path: str) -> Any:
+    cur: Any = results
+    for p in path:
+        if not isinstance(cur, dict) or p not in cur:
+            return None
+        cur = cur[p]
+    return cur
+
+
+def _ratio_at_default_beam(size: str) -> Callable[[dict[str, Any]], float | None]:
+    def get(r: dict[str, Any]) -> float | None:
+        beam = _dig(r, "config", "default_beam")
+        return _dig(r, "translation", size, "beams", str(beam), "ratios", "int8_vs_transformers")
+
+    return get
+
+
+TARGETS: list[Target] = [
+    Target(
+        "speed_ratio_big",
+        "CTranslate2 int8 / Transformers fp32, big, default beam",
+        4.0,
+        True,
+        _ratio_at_default_beam("big"),
+        "x",
+    ),
+    Target(
+        "e2e_base",
+        "End to end per 1,000 words, base",
+        1.5,
+        False,
+        lambda r: _dig(r, "engine", "base", "e2e", "seconds_per_1000_words"),
+        "s",
+    ),
+    Target(
+        "e2e_big",
+        "End to end per 1,000 words, big",
+        3.0,
+        False,
+        lambda r: _dig(r, "engine", "big", "e2e", "seconds_per_1000_words"),
+        "s",
+    ),
+    Target(
+        "first_base",
+        "First sentence visible (worst article), base",
+        0.5,
+        False,
+        lambda r: _dig(r, "engine", "base", "e2e", "first_sentence_max_s"),
+        "s",
+    ),
+    Target(
+        "first_big",
+        "First sentence visible (worst article), big",
+        0.5,
+        False,
+        lambda r: _dig(r, "engine", "big", "e2e", "first_sentence_max_s"),
+        "s",
+    ),
+    Target(
+        "edit_base",
+        "Re-translate after editing one sentence / full, base",
+        0.10,
+        False,
+        lambda r: _dig(r, "engine", "base", "memory", "fraction"),
+        "",
+    ),
+    Target(
+        "rss_base",
+        "Peak RSS during translation, base (int8)",
+        400,
+        False,
+        lambda r: _dig(r, "memory", "base", "int8", "peak_mb"),
+        "MB",
+    ),
+    Target(
+        "rss_big",
+        "Peak RSS during translation, big (int8)",
+        800,
+        False,
+        lambda r: _dig(r, "memory", "big", "int8", "peak_mb"),
+        "MB",
+    ),
+    Target(
+        "window",
+        "Window shown after start (with model load)",
+        1.5,
+        False,
+        lambda r: _max_or_none(
+            _dig(r, "gui", "startup", "no_model", "shown_s"),
+            _dig(r, "gui", "startup", "with_model", "shown_s"),
+        ),
+        "s",
+    ),
+    Target(
+        "summarizer",
+        "Summarizer per 1,000 words",
+        50,
+        False,
+        lambda r: _dig(r, "text", "summarizer", "ms_per_1000_words"),
+        "ms",
+    ),
+    Target(
+        "gui_gap",
+        "Worst 10 ms timer gap while translating (base)",
+        100,
+        False,
+        lambda r: _dig(r, "gui", "responsiveness", "worst_gap_ms"),
+        "ms",
+    ),
+]
+
+
+def _max_or_none(*values: float | None) -> float | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for t in TARGETS:
+        value = t.get(results)
+        met = None if value is None else (value >= t.limit if t.higher_is_better else value <= t.limit)
+        rows.append(
+            {
+                "key": t.key,
+                "target": t.text,
+                "limit": t.limit,
+                "unit": t.unit,
+                "comparison": ">=" if t.higher_is_better else "<=",
+                "measured": None if value is None else round(float(value), 4),
+                "met": met,
+            }
+        )
+    return rows
+
+
+def _fmt(v: Any, digits: int = 2) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+def _machine_lines(m: dict[str, Any]) -> list[str]:
+    return [
+        f"- CPU: {m.get('cpu')} — {m.get('cores')} cores ({m.get('usable_cores')} usable), "
+        f"{m.get('memory_gib')} GiB RAM, {m.get('os')}",
+        f"- Python {m.get('python')}, ctranslate2 {m.get('ctranslate2')}, torch {m.get('torch')}, "
+        f"transformers {m.get('transformers')}",
+        f"- Date: {m.get('date')}; load average at start {m.get('loadavg_start')}, "
+        f"at end {m.get('loadavg_end')}",
+    ]
+
+
+def _translation_md(results: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    tr = results.get("translation") or {}
+    if not tr:
+        return out
+    out += ["## 1. Translation throughput, same weights, forced equal lengths", ""]
+    out.append(
+        "Target tokens per second (best of the interleaved repetitions) and whole-seed-article latency. "
+        "Every engine decodes exactly the same number of tokens (min = max decoding length per batch "
+        "= 1.1 x mean source length); the token column proves it."
+    )
+    out.append("")
+    out += [
+        "| shape | beam | engine | tokens | latency s (best) | median s | tok/s | x Transformers |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for size, data in tr.items():
+        if "error" in data:
+            out.append(f"| {size} | | error: {data['error']} | | | | | |")
+            continue
+        for beam, bdata in data["beams"].items():
+            base = bdata["engines"].get("Transformers fp32", {}).get("tokens_per_s")
+            for name, e in bdata["engines"].items():
+                ratio = e["tokens_per_s"] / base if base and e.get("tokens_per_s") else None
+                out.append(
+                    f"| {size} | {beam} | {name} | {e.get('tokens')} | {_fmt(e['timing']['best_s'], 3)} | "
+                    f"{_fmt(e['timing']['median_s'], 3)} | {_fmt(e.get('tokens_per_s'), 0)} | {_fmt(ratio)} |"
+                )
+    out.append("")
+    for size, data in tr.items():
+        if "same_weights" in data:
+            sw = data["same_weights"]
+            out.append(
+                f"- {size}: {data['sentences']} sentences, {data['source_tokens']} source tokens, "
+                f"{len(data['batch_plan'])} batches; same-weights check (greedy, CTranslate2 fp32 vs "
+                f"PyTorch): {sw['identical_prefix']}/{sw['greedy_tokens_compared']} tokens identical."
+            )
+    out.append(
+        f"- Anchor: {ANCHOR['source']}: Transformers 147.3, CTranslate2 float 525.0 "
+        f"({ANCHOR['float32_vs_transformers']}x), int8 696.1 tok/s = {ANCHOR['int8_vs_transformers']}x "
+        f"Transformers ({ANCHOR['url']})."
+    )
+    out.append("")
+    return out
+
+
+def _engine_md(results: dict[str, Any]) -> list[str]:
+    eng = results.get("engine") or {}
+    if not eng:
+        return []
+    out = [
+        "## 2-3. Nordbrief engine: streaming, end to end, translation memory",
+        "",
+        "| shape | articles | words | end to end s / 1,000 words | first sentence median s | "
+        "first sentence worst s | edit one sentence / full | engine settings |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for size, d in eng.items():
+        if "error" in d:
+            out.append(f"| {size} | error: {d['error']} | | | | | | |")
+            continue
+        e2e, mem = d.get("e2e", {}), d.get("memory", {})
+        out.append(
+            f"| {size} | {e2e.get('articles')} | {e2e.get('words')} | "
+            f"{_fmt(e2e.get('seconds_per_1000_words'))} | "
+            f"{_fmt(e2e.get('first_sentence_median_s'), 3)} | {_fmt(e2e.get('first_sentence_max_s'), 3)} | "
+            f"{_fmt(mem.get('fraction'), 3)} | {d.get('settings', '')} |"
+        )
+    out.append("")
+    for size, d in eng.items():
+        parts = (d.get("e2e") or {}).get("stage_seconds_per_1000_words")
+        if parts:
+            out.append(
+                f"- {size} stages, s per 1,000 words: " + ", ".join(f"{k} {v:.3f}" for k, v in parts.items())
+            )
+        note = (d.get("e2e") or {}).get("note")
+        if note:
+            out.append(f"- {size}: {note}")
+    out.append("")
+    return out
+
+
+def _memory_md(results: dict[str, Any]) -> list[str]:
+    mem = results.get("memory") or {}
+    if not mem:
+        return []
+    out = [
+        "## 4. Memory and model load (each in a fresh process)",
+        "",
+        "| shape | compute type | load s | RSS after load MB | peak RSS while translating MB |",
+        "|---|---|---|---|---|",
+    ]
+    for size, per in mem.items():
+        for ct, d in per.items():
+            if "error" in d:
+                out.append(f"| {size} | {ct} | error: {d['error']} | | |")
+            else:
+                out.append(
+                    f"| {size} | {ct} | {_fmt(d.get('load_s'), 3)} | {_fmt(d.get('loaded_mb'), 0)} | "
+                    f"{_fmt(d.get('peak_mb'), 0)} |"
+                )
+    out.append("")
+    return out
+
+
+def _gui_md(results: dict[str, Any]) -> list[str]:
+    gui = results.get("gui") or {}
+    if not gui:
+        return []
+    out = ["## 5. GUI (offscreen, fresh process each)", ""]
+    st = gui.get("startup") or {}
+    for k, label in (("no_model", "without a model"), ("with_model", "with the base model installed")):
+        d = st.get(k)
+        if d:
+            out.append(
+                f"- Window shown {label}: {_fmt(d.get('shown_s'), 3)} s after process start"
+                + (f" (error: {d['error']})" if "error" in d else "")
+            )
+    r = gui.get("responsiveness")
+    if r:
+        if "error" in r:
+            out.append(f"- Responsiveness: error: {r['error']}")
+        else:
+            out.append(
+                f"- 10 ms QTimer while the {r.get('size')} model translates the seed article "
+                f"({r.get('how')}): worst gap {_fmt(r.get('worst_gap_ms'), 1)} ms, "
+                f"p99 {_fmt(r.get('p99_gap_ms'), 1)} ms over {r.get('ticks')} ticks "
+                f"in {_fmt(r.get('seconds'))} s"
+            )
+    out.append("")
+    return out
+
+
+def _text_md(results: dict[str, Any]) -> list[str]:
+    text = results.get("text") or {}
+    if not text:
+        return []
+    out = [
+        "## 6. Segmenter and summarizer throughput (NorSumm dev + seed article)",
+        "",
+        "| stage | ms / article (mean) | ms / 1,000 words | MB/s |",
+        "|---|---|---|---|",
+    ]
+    for name in ("segmenter", "summarizer"):
+        d = text.get(name)
+        if not d:
+            continue
+        if "error" in d:
+            out.append(f"| {name} | error: {d['error']} | | |")
+        else:
+            out.append(
+                f"| {name} | {_fmt(d.get('ms_per_article'))} | {_fmt(d.get('ms_per_1000_words'))} | "
+                f"{_fmt(d.get('mb_per_s'))} |"
+            )
+    out.append("")
+    for line in text.get("quality_lines", []):
+        out.append(f"    {line}")
+    if text.get("quality_lines"):
+        out.append("")
+    return out
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    targets = results.get("targets") or evaluate_targets(results)
+    cfg = results.get("config", {})
+    lines = [
+        "# Nordbrief benchmark report",
+        "",
+        f"Command: `{cfg.get('command', 'python -m benchmarks')}`",
+        "",
+        *_machine_lines(results.get("machine", {})),
+        "",
+        "Random-weight models of the real layer shapes (`python -m models.testing make-model`); "
+        "real Norwegian text from `../shared`. Figures come from ONE run; ratios are the headline, "
+        "absolute numbers are context and move with machine load.",
+        "",
+    ]
+    if cfg.get("note"):
+        lines += [f"**Note:** {cfg['note']}", ""]
+    lines += ["## Targets", "", "| target | limit | measured | met |", "|---|---|---|---|"]
+    for t in targets:
+        met = "not measured" if t["met"] is None else ("yes" if t["met"] else "**no**")
+        lines.append(
+            f"| {t['target']} | {t['comparison']} {_fmt(t['limit'])} {t['unit']} | "
+            f"{_fmt(t['measured'], 3)} {t['unit'] if t['measured'] is not None else ''} | {met} |"
+        )
+    lines.append("")
+    for part in (_translation_md, _engine_md, _memory_md, _gui_md, _text_md):
+        lines += part(results)
+    notes = results.get("notes") or []
+    if notes:
+        lines += ["## Notes", "", *[f"- {n}" for n in notes], ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(results: dict[str, Any], md_path: Path, json_path: Path) -> None:
+    results["targets"] = evaluate_targets(results)
+    md_path.write_text(render_markdown(results), "utf-8")
+    json_path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n", "utf-8")
