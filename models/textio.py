@@ -61,12 +61,17 @@ def sniff_binary_kind(data: bytes) -> str | None:
     return None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\v\x1b") + b"\x7f"
+
+
 def _looks_binary(data: bytes) -> bool:
+    """NUL bytes, or many control bytes: no article text (in any 8-bit encoding) looks like that."""
     sample = data[:8192]
     if not sample:
         return False
     nul = sample.count(b"\x00")
-    return nul / len(sample) > 0.01
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return nul / len(sample) > 0.01 or controls / len(sample) > 0.05
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
