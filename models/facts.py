@@ -190,6 +190,7 @@ _NUMBER = re.compile(
     r"(?<![\w.,])\d{1,3}(?:(?:[.,]|[ \u00a0\u202f])\d{3}(?!\d))+(?:[.,]\d+)?(?![\w])|(?<![\w])\d+(?:[.,]\d+)?"
 )
 _ORDINAL_EN = re.compile(r"(?<![\w])(\d+)(?:st|nd|rd|th)\b")
+_START_GAP = re.compile(r"[:«\"“”!?]\s*$|(?:^|\s)[-–—]\s*$")
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)$")
 
 
@@ -369,7 +370,7 @@ def _name_tokens(text: str) -> list[tuple[int, int, str, bool]]:
         start, end = m.span()
         gap = text[prev_end:start]
         # A new sentence-like start: the very first token, or after a colon, quote or dash.
-        at_start = first or bool(re.search(r"[:«\"“”!?]\s*$|(?:^|\s)[-–—]\s*$", gap))
+        at_start = first or bool(_START_GAP.search(gap))
         first = False
         prev_end = end
         toks.append((start, end, tok, at_start))
