@@ -1,0 +1,290 @@
+"""The translation engine, on the random-weight tiny model: structure, never wording.
+
+A spy wraps the real ``ctranslate2.Translator`` so tests see exactly what reaches
+``translate_batch`` (translation memory, splitting, length bounds, cancellation).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.errors import ModelError
+from models.pipeline import article_from_text, translate_article
+from models.testing import make_model
+from models.translate import (
+    EOS,
+    TranslateOptions,
+    TranslationMemory,
+    Translator,
+    collapse_repeats,
+    default_threads,
+    normalise_sentence,
+    physical_cores,
+)
+
+ARTICLE = """Regjeringen la fram statsbudsjettet
+
+Finansministeren sa onsdag at økonomien vokser raskere enn ventet. Utgiftene til sykehus og veier øker.
+
+Økonomer advarer om at høyere pengebruk kan presse prisene opp. Sentralbanken hevet renten torsdag.
+
+Boligprisene i Oslo falt med 2,5 prosent i siste kvartal. Meglerne sier kjøperne er blitt mer forsiktige.
+"""
+
+LONG = (
+    "Kommunestyret vedtok etter en lang og opphetet debatt i går kveld å legge ned to skoler i "
+    "bydelen, flytte elevene til nabokommunen og bruke pengene på eldreomsorg, vei og vann; "
+    "opposisjonen mente at foreldrene ikke var blitt hørt, at tallene i saken var feil og at "
+    "ordføreren hadde lovet noe helt annet før valget i fjor høst, mens ordføreren svarte at "
+    "budsjettet ikke ga noe annet valg og at nedleggelsen var nødvendig for å sikre driften."
+)
+
+
+class SpyCT2:
+    """Records every batch and option set that reaches the real ``translate_batch``."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: list[tuple[list[list[str]], dict[str, Any]]] = []
+
+    def translate_batch(self, source: list[list[str]], **kwargs: Any) -> Any:
+        self.calls.append(([list(s) for s in source], dict(kwargs)))
+        return self.inner.translate_batch(source, **kwargs)
+
+    def unload_model(self) -> None:
+        self.inner.unload_model()
+
+    @property
+    def sources(self) -> list[list[str]]:
+        return [s for batch, _ in self.calls for s in batch]
+
+
+def _translator(model: Path, **kwargs: Any) -> tuple[Translator, SpyCT2]:
+    kwargs.setdefault("memory", TranslationMemory())
+    tr = Translator(model, **kwargs)
+    spy = SpyCT2(tr.ct2)
+    tr.ct2 = spy  # type: ignore[assignment]
+    return tr, spy
+
+
+def _text(tokens: list[str]) -> str:
+    return "".join(t for t in tokens if t != EOS).replace("\u2581", "")
+
+
+def test_stream_in_document_order_first_sentence_alone(tiny_model: Path) -> None:
+    article = article_from_text(ARTICLE)
+    texts = [s.text for s in article.sentences]
+    assert len(texts) >= 7
+    tr, spy = _translator(tiny_model)
+    batches = list(tr.stream(texts))
+    indices = [i for batch in batches for i, _ in batch]
+    assert indices == list(range(len(texts)))
+    assert len(batches[0]) == 1  # the first sentence shows at once
+    assert len(spy.calls[0][0]) == 1
+    assert len(batches) < len(texts)  # later sentences come batched
+    for _, translation in (pair for batch in batches for pair in batch):
+        assert translation and translation == translation.strip()
+        assert "\u2581" not in translation and EOS not in translation
+
+
+def test_every_source_ends_with_eos_and_limits_are_explicit(tiny_model: Path) -> None:
+    tr, spy = _translator(tiny_model)
+    tr.translate(["Det var kaldt i Oslo i går.", "Sentralbanken hevet renten torsdag."])
+    for batch, kwargs in spy.calls:
+        assert all(src[-1] == EOS and EOS not in src[:-1] for src in batch)
+        longest = max(len(s) for s in batch)
+        assert kwargs["max_input_length"] == tr.max_input_tokens == 64
+        assert kwargs["max_decoding_length"] <= 2 * longest + 10
+        assert kwargs["max_decoding_length"] < tr.max_positions
+        assert kwargs["beam_size"] == tr.options.beam_size
+
+
+def test_translate_article_fills_every_sentence(tiny_model: Path) -> None:
+    article = article_from_text(ARTICLE)
+    tr, _ = _translator(tiny_model)
+    seen = [i for batch in translate_article(article, tr) for i in batch]
+    assert seen == [s.index for s in article.sentences]
+    assert all(s.translation for s in article.sentences)
+
+
+def test_memory_sends_only_changed_sentences(tiny_model: Path) -> None:
+    article = article_from_text(ARTICLE)
+    tr, spy = _translator(tiny_model)
+    first = tr.translate([s.text for s in article.sentences])
+    assert len(spy.sources) == len(article.sentences)
+
+    edited_text = ARTICLE.replace(
+        "Sentralbanken hevet renten torsdag.", "Sentralbanken senket renten fredag."
+    )
+    edited = article_from_text(edited_text)
+    spy.calls.clear()
+    second = tr.translate([s.text for s in edited.sentences])
+    assert len(spy.sources) == 1
+    assert _text(spy.sources[0]) == _text(tr.tokenize("Sentralbanken senket renten fredag."))
+    changed = next(i for i, s in enumerate(edited.sentences) if "senket" in s.text)
+    assert [t for i, t in enumerate(second) if i != changed] == [
+        t for i, t in enumerate(first) if i != changed
+    ]
+
+    # Whitespace-only edits hit the memory too: the key is the normalised sentence.
+    spy.calls.clear()
+    tr.translate(["  Sentralbanken   senket renten\nfredag. "])
+    assert spy.calls == []
+
+
+def test_memory_key_includes_model_and_options(tiny_model: Path, tmp_path: Path) -> None:
+    memory = TranslationMemory()
+    sentence = ["Det var kaldt i Oslo i går."]
+    tr, spy = _translator(tiny_model, memory=memory)
+    tr.translate(sentence)
+    assert len(spy.sources) == 1
+
+    beam1, spy1 = _translator(tiny_model, memory=memory, beam_size=1)
+    beam1.translate(sentence)
+    assert len(spy1.sources) == 1  # another beam is another translation
+
+    other_model = make_model(tmp_path / "seed2", size="tiny", seed=2)
+    other, spy2 = _translator(other_model, memory=memory)
+    other.translate(sentence)
+    assert len(spy2.sources) == 1  # another model never reuses these
+
+    same, spy3 = _translator(tiny_model, memory=memory)
+    same.translate(sentence)
+    assert spy3.calls == []  # reloading the same model keeps its memory
+
+
+def test_memory_is_a_bounded_lru() -> None:
+    memory = TranslationMemory(max_entries=2)
+    memory.put(("a",), "1")
+    memory.put(("b",), "2")
+    assert memory.get(("a",)) == "1"  # a is now the most recent
+    memory.put(("c",), "3")
+    assert memory.get(("b",)) is None and memory.get(("a",)) == "1" and len(memory) == 2
+
+
+def test_long_sentence_is_split_never_truncated(tiny_model: Path) -> None:
+    tr, spy = _translator(tiny_model)
+    whole = tr.tokenize(LONG)
+    assert len(whole) > tr.max_input_tokens  # the test needs a sentence over the limit
+    [translation] = tr.translate([LONG])
+    assert translation
+    parts = tr.split_long(LONG)
+    assert len(parts) >= 2
+    # Exactly these parts reach the model (sorted by length inside the batch, so compare sorted).
+    assert sorted(spy.sources) == sorted(parts)
+    assert all(len(p) <= tr.max_input_tokens and p[-1] == EOS for p in parts)
+    # Every source character is in some part, in order.
+    assert "".join(_text(p) for p in parts) == _text(whole)
+
+
+def test_split_prefers_clause_boundaries(tiny_model: Path) -> None:
+    tr, _ = _translator(tiny_model)
+    parts = [_text(p) for p in tr.split_long(LONG)]
+    assert len(parts) >= 2
+    # The semicolon is the strongest boundary: the first part ends there, not mid-clause.
+    semicolon_part = next(i for i, p in enumerate(parts) if p.endswith(";"))
+    assert "".join(parts[: semicolon_part + 1]) == _text(tr.tokenize(LONG.split(";")[0] + ";"))
+
+
+def test_a_huge_word_is_cut_at_token_boundaries(tiny_model: Path) -> None:
+    tr, spy = _translator(tiny_model)
+    word = "regjeringsvennlig" * 20
+    [translation] = tr.translate([word])
+    assert translation
+    parts = tr.split_long(word)
+    assert len(parts) >= 2 and sorted(spy.sources) == sorted(parts)
+    assert all(len(p) <= tr.max_input_tokens for p in parts)
+    assert "".join(_text(p) for p in parts) == _text(tr.tokenize(word))
+
+
+def test_cancel_stops_between_batches(tiny_model: Path) -> None:
+    article = article_from_text(ARTICLE)
+    tr, spy = _translator(tiny_model)
+    batches = 0
+
+    def cancel() -> bool:
+        return batches >= 1
+
+    for _ in translate_article(article, tr, cancel=cancel):
+        batches += 1
+    assert batches == 1
+    assert len(spy.calls) == 1
+    assert article.sentences[0].translation
+    assert all(s.translation is None for s in article.sentences[1:])
+
+
+def test_empty_and_blank_sentences_are_not_sent(tiny_model: Path) -> None:
+    tr, spy = _translator(tiny_model)
+    assert tr.translate(["", "   ", "Det var kaldt."])[:2] == ["", ""]
+    assert len(spy.sources) == 1
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (["a", "a", "a", "a", "a"], ["a"]),
+        (["x", "very", "very", "y"], ["x", "very", "very", "y"]),
+        (["▁1", "▁000", "▁000", "▁000"], ["▁1", "▁000", "▁000", "▁000"]),
+        (["s", "x", "y", "x", "y", "x", "y", "e"], ["s", "x", "y", "e"]),
+        (["a", "a", "a", "a", "b", "a", "a", "a", "a", "b", "a", "a", "a", "a", "b"], ["a", "b"]),
+        ([], []),
+    ],
+)
+def test_collapse_repeats(tokens: list[str], expected: list[str]) -> None:
+    assert collapse_repeats(tokens) == expected
+
+
+def test_output_loops_are_collapsed(tiny_model: Path) -> None:
+    tr, _ = _translator(tiny_model, options=TranslateOptions(length_ratio=4.0, length_extra=40))
+    for out in tr.translate([s.text for s in article_from_text(ARTICLE).sentences]):
+        words = out.split()
+        for n in range(1, 5):
+            grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+            runs = [grams[i] == grams[i + n] == grams[i + 2 * n] for i in range(len(grams) - 2 * n)]
+            assert not any(runs) or n == 1  # joined pieces may merge, but no 2..4-word loops
+        assert len(words) < 4 * 64 + 40
+
+
+def test_normalise_sentence() -> None:
+    assert normalise_sentence(" Det  var\nkaldt. ") == "Det var kaldt."
+    assert normalise_sentence("A\u030a") == "Å"
+
+
+def test_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert physical_cores() >= 1
+    monkeypatch.setenv("NORDBRIEF_THREADS", "3")
+    assert default_threads() == 3
+    monkeypatch.delenv("NORDBRIEF_THREADS")
+    assert 1 <= default_threads() <= 8
+
+
+@pytest.mark.parametrize("missing", ["model.bin", "source.spm", "target.spm", "shared_vocabulary.json"])
+def test_missing_file_is_a_model_error(tiny_model: Path, tmp_path: Path, missing: str) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    (broken / missing).unlink()
+    with pytest.raises(ModelError) as info:
+        Translator(broken)
+    assert str(broken) in info.value.message
+    assert "nordbrief models verify" in info.value.message
+
+
+@pytest.mark.parametrize("victim", ["model.bin", "source.spm"])
+def test_corrupt_file_is_a_model_error(tiny_model: Path, tmp_path: Path, victim: str) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    data = (broken / victim).read_bytes()
+    (broken / victim).write_bytes(data[: len(data) // 3])
+    with pytest.raises(ModelError) as info:
+        Translator(broken)
+    assert str(broken) in info.value.message
+    assert "nordbrief models verify" in info.value.message
+
+
+def test_not_a_folder_is_a_model_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError):
+        Translator(tmp_path / "nothing-here")
