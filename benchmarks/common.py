@@ -23,6 +23,12 @@ REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "benchmarks" / ".work"  # gitignored cache for built models
 
 
+def work_dir() -> Path:
+    """Where built models are cached: ``NORDBRIEF_BENCH_WORK`` (tests use a temp dir) else WORK."""
+    env = os.environ.get("NORDBRIEF_BENCH_WORK")
+    return Path(env) if env else WORK
+
+
 def shared_dir() -> Path:
     """``NORDBRIEF_SHARED`` else ``../shared`` from the repo root (never the working directory)."""
     env = os.environ.get("NORDBRIEF_SHARED")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import WORK, log
+from benchmarks.common import log, work_dir
 
 MAX_BATCH = 16
 LENGTH_FACTOR = 1.1
@@ -33,7 +33,7 @@ SEED = 1234
 
 def make_model_dir(size: str) -> Path:
     """The project's random-weight test model of ``size``, built once into benchmarks/.work."""
-    path = WORK / f"make-model-{size}"
+    path = work_dir() / f"make-model-{size}"
     if not (path / "model.bin").is_file():
         from models.testing import make_model
 
@@ -141,7 +141,7 @@ def build_reference(size: str, *, source_dir: Path | None = None) -> Reference:
     model = MarianMTModel(config).eval()
     fp = _fingerprint(model)
 
-    out = WORK / f"ref-{size}"
+    out = work_dir() / f"ref-{size}"
     ct2_dir = out / "ct2"
     stamp = out / "fingerprint.txt"
     if not (stamp.is_file() and stamp.read_text().strip() == fp and (ct2_dir / "model.bin").is_file()):

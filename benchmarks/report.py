@@ -140,7 +140,7 @@ TARGETS: list[Target] = [
     ),
     Target(
         "gui_gap",
-        "Worst 10 ms timer gap while translating (base)",
+        "Worst 10 ms timer gap while the model translates (GUI section's shape)",
         100,
         False,
         lambda r: _dig(r, "gui", "responsiveness", "worst_gap_ms"),
@@ -281,7 +281,7 @@ def _memory_md(results: dict[str, Any]) -> list[str]:
     out = [
         "## 4. Memory and model load (each in a fresh process)",
         "",
-        "| shape | compute type | load s | RSS after load MB | peak RSS while translating MB |",
+        "| shape | engine | load s | RSS after load MB | peak RSS while translating MB |",
         "|---|---|---|---|---|",
     ]
     for size, per in mem.items():
@@ -290,8 +290,8 @@ def _memory_md(results: dict[str, Any]) -> list[str]:
                 out.append(f"| {size} | {ct} | error: {d['error']} | | |")
             else:
                 out.append(
-                    f"| {size} | {ct} | {_fmt(d.get('load_s'), 3)} | {_fmt(d.get('loaded_mb'), 0)} | "
-                    f"{_fmt(d.get('peak_mb'), 0)} |"
+                    f"| {size} | {d.get('engine', ct)} | {_fmt(d.get('load_s'), 3)} | "
+                    f"{_fmt(d.get('loaded_mb'), 0)} | {_fmt(d.get('peak_mb'), 0)} |"
                 )
     out.append("")
     return out
@@ -303,7 +303,8 @@ def _gui_md(results: dict[str, Any]) -> list[str]:
         return []
     out = ["## 5. GUI (offscreen, fresh process each)", ""]
     st = gui.get("startup") or {}
-    for k, label in (("no_model", "without a model"), ("with_model", "with the base model installed")):
+    size = (gui.get("responsiveness") or {}).get("size", "")
+    for k, label in (("no_model", "without a model"), ("with_model", f"with the {size} model installed")):
         d = st.get(k)
         if d:
             out.append(
