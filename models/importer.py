@@ -158,6 +158,7 @@ def _trafilatura_config() -> Any:
 
 
 _cfg: Any = None
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_text(el: Any) -> str:
@@ -222,17 +223,11 @@ def _plain_blocks_from_html(html: str) -> list[Block]:
     return blocks
 
 
-def extract_html(html: str, url: str | None = None, *, name: str = "page") -> ImportedText:
-    """Main text and metadata of a news page (or a copied fragment of one)."""
-    import trafilatura
-    from lxml import etree
-
+def _run_trafilatura(trafilatura: Any, html: str, url: str | None) -> str | None:
     global _cfg
     if _cfg is None:
         _cfg = _trafilatura_config()
-    html, clip_url = _unwrap_clipboard(html)
-    url = url or clip_url
-    xml = trafilatura.extract(
+    return trafilatura.extract(  # type: ignore[no-any-return]
         html,
         url=url,
         output_format="xml",
@@ -249,11 +244,30 @@ def extract_html(html: str, url: str | None = None, *, name: str = "page") -> Im
             "outputformat": "%Y-%m-%dT%H:%M:%S%z",
         },
     )
+
+
+def extract_html(html: str, url: str | None = None, *, name: str = "page") -> ImportedText:
+    """Main text and metadata of a news page (or a copied fragment of one)."""
+    import trafilatura
+    from lxml import etree
+
+    html, clip_url = _unwrap_clipboard(html)
+    html = _XML_INVALID.sub("", html)  # lxml refuses NUL and C0 controls; they are never text
+    url = url or clip_url
+    try:
+        xml = _run_trafilatura(trafilatura, html, url)
+    except Exception:  # assorted lxml/trafilatura errors on malformed markup: use the fallback
+        xml = None
     source = Source(url=url)
     blocks: list[Block] = []
+    doc = None
     if xml:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        doc = etree.fromstring(xml.encode("utf-8"), parser)
+        try:
+            doc = etree.fromstring(xml.encode("utf-8"), parser)
+        except etree.XMLSyntaxError:
+            doc = None
+    if doc is not None:
         main = doc.find("main")
         if main is not None:
             blocks = list(_xml_blocks(main))

@@ -423,3 +423,34 @@ def test_stdin_html_is_detected(monkeypatch: pytest.MonkeyPatch) -> None:
     assert art.title == NEWS_TITLE
     assert art.source.file is None
     assert art.warnings == ["standard input contains HTML; extracted the article text from it"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # Found by a random-markup run: trafilatura raised ValueError on this (now falls back).
+        "<html><body><!--QTwWWDTKyewL\nOgwCshBXsYREBDjmY xMV<h1>kH\x00aOFYuE øåAlMvXsbcaRV&#0;&#0;"
+        "<h1><table>eNzåuEPulK",
+        "<html><body><p>Tekst med NUL\x00 og \x07 kontrolltegn i et avsnitt her.</p></body></html>",
+        "<![CDATA[<p>]]><?xml version='1.0'?><!DOCTYPE html><p>Hei & hå</p",
+        "Version:0.9\r\nStartHTML:abc\r\n<!--StartFragment--><p>Uten slutt",
+    ],
+)
+def test_malformed_markup_gives_text_or_a_clear_error(html: str) -> None:
+    try:
+        imp = extract_html(html, name="rot.html")
+    except InputError as exc:
+        assert exc.message == "rot.html has no article text"
+    else:
+        assert imp.text.strip() and "\x00" not in imp.text
+
+
+def test_html_file_without_charset_in_windows_1252(tmp_path: Path) -> None:
+    page = "<html><body><h1>Været i Bodø</h1><p>Det blir sol og 18 grader i Bodø på lørdag.</p></body></html>"
+    path = tmp_path / "side.htm"
+    path.write_bytes(page.encode("cp1252"))
+    imp = import_file(str(path))
+    assert paragraphs(imp.text) == ["Været i Bodø", "Det blir sol og 18 grader i Bodø på lørdag."]
+    assert imp.warnings == [
+        "side.htm is not UTF-8; read it as windows-1252 (check that æ, ø and å look right)"
+    ]
