@@ -91,6 +91,25 @@ def article_from_html(html: str, url: str | None = None) -> Article:
     return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
 
 
+def article_from_clipboard(html: str | None, text: str | None) -> Article:
+    """Paste: the clipboard's HTML through the page extraction when it has any, else its plain text.
+
+    ``html``/``text`` are what the clipboard offers (``QMimeData.html()``/``.text()``; empty or
+    None when absent). Raises ``InputError`` when neither holds any text.
+    """
+    from models.errors import InputError
+
+    if html and html.strip():
+        try:
+            return article_from_html(html)
+        except InputError:
+            if not (text and text.strip()):
+                raise
+    if not (text and text.strip()):
+        raise InputError("the clipboard holds no text")
+    return article_from_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 # --- key facts and fact checks (summarizer issue) ----------------------------------------------
 
 

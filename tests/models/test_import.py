@@ -454,3 +454,18 @@ def test_html_file_without_charset_in_windows_1252(tmp_path: Path) -> None:
     assert imp.warnings == [
         "side.htm is not UTF-8; read it as windows-1252 (check that æ, ø and å look right)"
     ]
+
+
+def test_clipboard_prefers_html_and_falls_back_to_plain_text() -> None:
+    from models.pipeline import article_from_clipboard
+
+    raw = (FIXTURES / "clipboard_windows.html").read_text(encoding="utf-8")
+    plain = "Rekordmange vil bli lærarar i Volda\r\n\r\nGLEDE: bildetekst som følgde med."
+    art = article_from_clipboard(raw, plain)
+    assert [art.text[p.start : p.end] for p in art.paragraphs] == CLIP_PARAGRAPHS
+    # HTML without text (an image copied with its markup): the plain text is used instead
+    art = article_from_clipboard("<html><body><img src='x.png'></body></html>", plain)
+    assert art.text == plain.replace("\r\n", "\n")
+    assert article_from_clipboard(None, "Bare tekst her.").text == "Bare tekst her."
+    with pytest.raises(InputError, match="clipboard holds no text"):
+        article_from_clipboard("", "  ")
