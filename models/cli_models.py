@@ -146,7 +146,7 @@ def cmd_download(args: argparse.Namespace) -> int:
         print(f"{name} is already installed (use --force to download again)", file=sys.stderr)
         return EXIT_OK
     try:
-        model = download_model(name, progress=bar)
+        model = download_model(name, progress=bar, force=args.force)
     finally:
         bar._end_line()
     print(f"installed {model.name} -> {model.path}", file=sys.stderr)

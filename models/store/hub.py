@@ -1,14 +1,16 @@
 """Fetching a Marian checkpoint from the Hugging Face Hub with the real ``huggingface_hub`` client.
 
-Only the files conversion needs are fetched. The client resumes a partial file (its
-``.incomplete`` file plus a ``Range`` request) within a call and across runs, since the staging
-folder is kept until the model is installed; it honours ``HTTP(S)_PROXY`` through httpx. The client
+Only the files conversion needs are fetched, each from the resolved commit. A partial file is
+kept in the staging folder and resumed with a ``Range`` request, within a run (dropped
+connection) and across runs (cancel, crash, quit); the client's httpx session honours
+``HTTP(S)_PROXY``. The client
 reads ``HF_ENDPOINT``/``HF_HUB_OFFLINE`` once at import, so both are read here at call time and the
 endpoint is passed explicitly: a mirror set after start-up (or by a test) still applies.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,6 +150,8 @@ def _bar_class(filename: str, on_bytes: ByteCallback, cancel: Callable[[], bool]
     from tqdm.auto import tqdm
 
     class Bar(tqdm):  # type: ignore[misc,valid-type]
+        monitor_interval = 0  # no tqdm monitor thread: a GUI must not gain stray threads
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["disable"] = True
             super().__init__(*args, **kwargs)
@@ -172,19 +176,60 @@ def fetch(
     on_bytes: ByteCallback,
     cancel: Callable[[], bool] | None = None,
 ) -> Path:
-    """Download one file into ``staging`` (resuming a partial one); returns its path."""
-    from huggingface_hub import hf_hub_download
+    """Download one file into ``staging``, resuming a partial one left by an earlier run.
 
-    path = hf_hub_download(
-        repo_id,
-        rf.name,
-        revision=rf.revision,
-        local_dir=staging,
-        endpoint=endpoint(),
-        library_name="nordbrief",
-        tqdm_class=_bar_class(rf.name, on_bytes, cancel),
-    )
-    return Path(str(path))
+    ``hf_hub_download`` (2.x) deletes its partial file when a download stops, so an interrupted
+    300 MB download would start over. Instead the bytes go to ``NAME.part`` in the staging folder
+    (kept across runs) through the client's own ``http_get``, which sends ``Range`` from
+    ``resume_size``, retries dropped connections from where they stopped, falls back when a
+    server ignores ``Range``, and checks the final size. The URL is the client's ``hf_hub_url`` for
+    the resolved commit, so a newer push can never be mixed into a resumed file.
+    """
+    from huggingface_hub import constants, hf_hub_url
+    from huggingface_hub.file_download import http_get
+    from huggingface_hub.utils import build_hf_headers
+
+    from models import __version__
+
+    # The client reports (and retries from) whole chunks of this size, 10 MB by default: smaller
+    # chunks make the progress bar move, cancel answer within a second and a retry after a
+    # dropped connection resume close to where it stopped.
+    constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, 1 << 20)
+    dest = staging / rf.name
+    part = staging / (rf.name + ".part")
+    meta = staging / (rf.name + ".part.json")
+    stamp = {"commit": rf.revision, "size": rf.size, "sha256": rf.sha256, "blob_id": rf.blob_id}
+    if dest.is_file() and meta.is_file() and _read_json(meta) == stamp and dest.stat().st_size == rf.size:
+        on_bytes(rf.name, dest.stat().st_size, rf.size)
+        return dest
+    if not meta.is_file() or _read_json(meta) != stamp:  # a partial file of another version
+        part.unlink(missing_ok=True)
+        meta.write_text(json.dumps(stamp), encoding="utf-8")
+    resume = part.stat().st_size if part.is_file() else 0
+    if rf.size is not None and resume > rf.size:
+        part.unlink()
+        resume = 0
+    url = hf_hub_url(repo_id, rf.name, revision=rf.revision, endpoint=endpoint())
+    headers = build_hf_headers(library_name="nordbrief", library_version=__version__)
+    with part.open("ab") as fh:
+        http_get(
+            url,
+            fh,
+            resume_size=resume,
+            headers=headers,
+            expected_size=rf.size,
+            displayed_filename=rf.name,
+            tqdm_class=_bar_class(rf.name, on_bytes, cancel),
+        )
+    os.replace(part, dest)
+    return dest
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def check(path: Path, rf: RemoteFile, cancel: Callable[[], bool] | None = None) -> str:

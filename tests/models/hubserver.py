@@ -14,9 +14,11 @@ Run ``python -m tests.models.hubserver`` to serve a tiny checkpoint under the ca
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
+import socket
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -193,6 +195,7 @@ class FakeHub:
         self.corrupt: set[str] = set()  # files served with a flipped byte under the true hashes
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self._connections: set[Any] = set()
         self._thread: threading.Thread | None = None
 
     # -- content
@@ -216,7 +219,7 @@ class FakeHub:
         class Handler(_Handler):
             fake = hub
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-hub", daemon=True)
         self._thread.start()
@@ -225,6 +228,12 @@ class FakeHub:
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
+            # Keep-alive connections park their handler threads in a read: close them.
+            with self._lock:
+                conns = list(self._connections)
+            for sock in conns:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -243,6 +252,15 @@ class FakeHub:
         return sum(r.sent for r in self.requests if r.method == "GET" and r.path.endswith("/" + filename))
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients hanging up (cancel, dropped connection tests) are expected, not errors."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 _RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
 _API = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)/(?P<kind>revision|tree|refs)(?:/(?P<rev>[^/]+))?/?$")
 
@@ -250,6 +268,18 @@ _API = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)/(?P<kind>revision|tree|re
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeHub
     protocol_version = "HTTP/1.1"
+
+    timeout = 10  # a stray keep-alive connection cannot hold a thread for long
+
+    def setup(self) -> None:
+        super().setup()
+        with self.fake._lock:
+            self.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.fake._lock:
+            self.fake._connections.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
