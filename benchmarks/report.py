@@ -212,9 +212,10 @@ def _translation_md(results: dict[str, Any]) -> list[str]:
         if "error" in data:
             out.append(f"| {size} | | error: {data['error']} | | | | | |")
             continue
-        for beam, bdata in data["beams"].items():
-            base = bdata["engines"].get("Transformers fp32", {}).get("tokens_per_s")
-            for name, e in bdata["engines"].items():
+        for beam, bdata in data.get("beams", {}).items():
+            engines = bdata.get("engines", {})
+            base = engines.get("Transformers fp32", {}).get("tokens_per_s")
+            for name, e in engines.items():
                 ratio = e["tokens_per_s"] / base if base and e.get("tokens_per_s") else None
                 out.append(
                     f"| {size} | {beam} | {name} | {e.get('tokens')} | {_fmt(e['timing']['best_s'], 3)} | "
@@ -222,7 +223,7 @@ def _translation_md(results: dict[str, Any]) -> list[str]:
                 )
     out.append("")
     for size, data in tr.items():
-        if "same_weights" in data:
+        if "same_weights" in data and "batch_plan" in data:
             sw = data["same_weights"]
             out.append(
                 f"- {size}: {data['sentences']} sentences, {data['source_tokens']} source tokens, "
