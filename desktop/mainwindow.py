@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QIcon,
     QKeySequence,
     QPalette,
+    QShowEvent,
     QTextCharFormat,
     QTextCursor,
     QTextFormat,
@@ -197,7 +198,16 @@ class MainWindow(QMainWindow):
         act = QAction(text, self)
         if shortcut is not None:
             if isinstance(shortcut, list):
-                act.setShortcuts(shortcut)
+                # Standard keys may repeat an explicit one; a duplicate would make Qt treat the
+                # key as ambiguous and fire nothing.
+                seqs: list[QKeySequence] = []
+                for k in shortcut:
+                    for seq in (
+                        QKeySequence.keyBindings(k) if isinstance(k, QKeySequence.StandardKey) else [k]
+                    ):
+                        if seq.toString() and seq not in seqs:
+                            seqs.append(seq)
+                act.setShortcuts(seqs)
             else:
                 act.setShortcut(shortcut)
         if tip:
@@ -328,10 +338,15 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 780)
         sizes = [int(x) for x in self.settings.get(S.SPLITTER) if str(x).isdigit()]
-        if len(sizes) == 3 and all(s > 0 for s in sizes):
-            self.splitter.setSizes(sizes)
-        else:
-            self.splitter.setSizes([440, 440, 360])
+        # Applied on first show: before that the splitter has no width and would rescale them.
+        self._pending_sizes = sizes if len(sizes) == 3 and all(s > 0 for s in sizes) else [440, 440, 360]
+        self.splitter.setSizes(self._pending_sizes)
+
+    def showEvent(self, e: QShowEvent) -> None:
+        super().showEvent(e)
+        if self._pending_sizes:
+            self.splitter.setSizes(self._pending_sizes)
+            self._pending_sizes = []
 
     def save_settings(self) -> None:
         self.settings.set(S.GEOMETRY, self.saveGeometry())
@@ -340,10 +355,7 @@ class MainWindow(QMainWindow):
 
     def change_font(self, delta: int) -> None:
         """+1/-1 point, 0 = back to the system size; applies to all three panes and persists."""
-        size = self.settings.get(S.FONT_SIZE)
-        base = QGuiApplication.font().pointSize()
-        current = size if size > 0 else base
-        new = 0 if delta == 0 else max(6, min(40, current + delta))
+        new = 0 if delta == 0 else max(6, min(40, self.font_size() + delta))
         self.settings.set(S.FONT_SIZE, new)
         self._apply_font()
 

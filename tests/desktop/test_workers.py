@@ -1,0 +1,106 @@
+"""The background-work module: signals in order, cancel between yields, failures, clean shutdown."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from desktop.workers import CancelToken, Job, JobError, TaskManager
+from models.errors import InputError
+
+
+@pytest.fixture
+def tasks(qtbot: Any):
+    tm = TaskManager()
+    yield tm
+    tm.shutdown(10)
+
+
+def test_generator_job_reports_progress_then_result_in_the_gui_thread(qtbot: Any, tasks: TaskManager) -> None:
+    main = threading.get_ident()
+    seen: list[Any] = []
+
+    def job(token: CancelToken):
+        yield from range(5)
+        return "done"
+
+    j = Job("gen", job)
+    j.progress.connect(lambda p: seen.append((p, threading.get_ident() == main)))
+    with qtbot.waitSignal(j.succeeded, timeout=5000) as blocker:
+        tasks.submit(j)  # connect first: a fast job may finish before we would listen
+    assert blocker.args == ["done"]
+    qtbot.waitUntil(lambda: len(seen) == 5)
+    assert seen == [(i, True) for i in range(5)]
+
+
+def test_cancel_stops_between_yields(qtbot: Any, tasks: TaskManager) -> None:
+    produced: list[int] = []
+    started = threading.Event()
+
+    def job(token: CancelToken):
+        for i in range(1000):
+            produced.append(i)
+            started.set()
+            time.sleep(0.005)
+            yield i
+        return "finished"
+
+    j = tasks.run("long", job)
+    assert started.wait(5)
+    with qtbot.waitSignal(j.cancelled, timeout=5000):
+        j.cancel()
+    assert j.finished and len(produced) < 1000
+
+
+@pytest.mark.parametrize(("exc", "user"), [(InputError("bad file"), True), (ValueError("bug"), False)])
+def test_failures_reach_the_gui_as_job_errors(
+    qtbot: Any, tasks: TaskManager, exc: Exception, user: bool
+) -> None:
+    def job(token: CancelToken):
+        raise exc
+
+    j = Job("fail", job)
+    with qtbot.waitSignal(j.failed, timeout=5000) as blocker:
+        tasks.submit(j)
+    err = blocker.args[0]
+    assert isinstance(err, JobError) and err.user_error is user
+    assert ("bad file" in err.message) if user else ("Traceback" in err.details)
+
+
+def test_translator_lane_runs_one_job_at_a_time(qtbot: Any, tasks: TaskManager) -> None:
+    active = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def job(token: CancelToken) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.05)
+        with lock:
+            active -= 1
+
+    jobs = [tasks.run(f"t{i}", job, lane="translator") for i in range(4)]
+    qtbot.waitUntil(lambda: all(j.finished for j in jobs), timeout=5000)
+    assert peak == 1
+
+
+def test_shutdown_cancels_and_joins_every_thread(qtbot: Any) -> None:
+    tm = TaskManager()
+
+    def job(token: CancelToken):
+        while True:
+            time.sleep(0.01)
+            yield None
+
+    jobs = [tm.run("a", job), tm.run("b", job), tm.run("c", job, lane="translator")]
+    qtbot.waitUntil(
+        lambda: len(tm.active()) == 3 and any(t.name.startswith("nordbrief") for t in threading.enumerate())
+    )
+    assert tm.shutdown(10)
+    assert not [t for t in threading.enumerate() if t.name.startswith("nordbrief-")]
+    assert all(j.token.cancelled for j in jobs)
