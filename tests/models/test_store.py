@@ -182,6 +182,17 @@ def test_offline_without_model_names_the_download_command(
         resolve_model(None)
 
 
+def test_translate_without_any_model_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    article = tmp_path / "a.txt"
+    article.write_text("Overskrift\n\nDet regner i Oslo i dag.\n", "utf-8")
+    assert cli.main(["translate", str(article)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["nordbrief: error: no translation model installed; run: nordbrief models download"]
+
+
 def test_unreachable_hub_is_a_network_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
