@@ -240,7 +240,10 @@ def resolve_model(name_or_dir: str | None) -> InstalledModel:
         if (path / MANIFEST).is_file():
             return _installed(path.name, path)
         if not (path / "model.bin").is_file():
-            raise ModelError(f"{path} is not a CTranslate2 model folder (no model.bin)")
+            raise ModelError(
+                f"{path} is not a CTranslate2 model folder (no model.bin); "
+                "copy the model again or run: nordbrief models download"
+            )
         return InstalledModel(name=path.name, path=path)
     raise ModelError(f"unknown model {name_or_dir!r}; run: nordbrief models list")
 
