@@ -150,7 +150,7 @@ class ModelsDialog(QDialog):
                 {
                     "name": name,
                     "installed": bool(getattr(m, "installed", getattr(m, "path", None))),
-                    "default": name == default_name,
+                    "default": bool(getattr(m, "is_default", False)) or name == default_name,
                     "size": getattr(m, "size", None) or getattr(m, "size_bytes", None),
                     "license": getattr(m, "license", None) or "—",
                     "attribution": getattr(m, "attribution", None) or getattr(m, "description", "") or "",

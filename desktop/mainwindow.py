@@ -1000,7 +1000,10 @@ def _progress_fields(item: Any) -> tuple[float, float, str]:
         return done, total, label
     done = float(getattr(item, "done", getattr(item, "downloaded", 0)) or 0)
     total = float(getattr(item, "total", 0) or 0)
-    label = str(getattr(item, "label", getattr(item, "stage", "")) or "")
+    phase = str(getattr(item, "phase", "") or "")
+    label = {"resolve": "looking up", "verify": "verifying", "convert": "converting", "done": "done"}.get(
+        phase, ""
+    )
     return done, total, label
 
 

@@ -350,3 +350,23 @@ def test_failed_open_shows_a_message(make_window, qtbot, tmp_path, recorded_erro
     qtbot.waitUntil(lambda: bool(recorded_errors), timeout=10_000)
     assert "missing.txt" in recorded_errors[0][1]
     assert window.original.toPlainText() == ""
+
+
+def test_banner_download_shows_progress_then_loads_the_model(
+    make_window, qtbot, monkeypatch, tiny_model
+) -> None:
+    from models import store
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_state == "missing", timeout=10_000)
+
+    def fake_download(name=None, progress=None, cancel=None):
+        for done in (0, 50, 100):
+            progress(store.DownloadProgress(model="tiny", phase="download", done=done, total=100))
+        return store.InstalledModel(name="tiny", path=tiny_model)
+
+    monkeypatch.setattr(store, "download_model", fake_download)
+    monkeypatch.setattr(window, "model_arg", str(tiny_model))  # what the store now resolves
+    window.banner.action.click()
+    qtbot.waitUntil(lambda: window.model_state == "ready", timeout=30_000)
+    assert window.banner.progress.maximum() == 1000
