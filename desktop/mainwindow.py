@@ -918,8 +918,6 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()
         text = plain_text(self.original)
         art = self.article if (self.article is not None and self.article.text == text) else None
-        if self.translating:
-            art = None if art is None else _without_partial(art)
         try:
             session.save(session.Session(text=text, article=art, file=self.file))
         except Exception as exc:  # never lose the window over a failed autosave; tell the user
@@ -983,10 +981,6 @@ class MainWindow(QMainWindow):
 
     def open_link(self, url: str) -> None:
         QDesktopServices.openUrl(QUrl(url))
-
-
-def _without_partial(article: Article) -> Article:
-    return article
 
 
 def _progress_fields(item: Any) -> tuple[float, float, str]:
