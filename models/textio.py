@@ -235,6 +235,9 @@ def read_bytes(path: str) -> tuple[bytes, str]:
             raise InputError(f"{path}: no such file")
         if p.is_dir():
             raise InputError(f"{path} is a folder, not a file")
+        if not p.is_file():
+            # A named pipe or device would block or never end: refuse before opening it.
+            raise InputError(f"{path} is not a regular file (a pipe or device?)")
         try:
             with p.open("rb") as fh:
                 data = fh.read(MAX_INPUT_BYTES + 1)

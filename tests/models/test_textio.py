@@ -188,3 +188,12 @@ def test_large_article_reads_quickly(tmp_path: Path) -> None:
     r = read_input(str(path))
     assert time.monotonic() - start < 20
     assert len(r.text) == len(data) and r.encoding == "windows-1252"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_named_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_input(str(fifo))
