@@ -21,6 +21,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
@@ -572,19 +573,90 @@ class FetchedPage:
     charset: str | None
 
 
+def _size_text(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _normalise_url(url: str) -> str:
+    """Percent-encode what a browser would (æøå in paths, spaces) and IDNA-encode the host.
+
+    Links copied from an address bar often hold raw Norwegian letters; http.client only sends ASCII.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InputError(f"not a valid link: {url}") from None
+    if ":" in ascii_host:  # IPv6 literal
+        ascii_host = f"[{ascii_host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        raise InputError(f"not a valid link: {url} (bad port)") from None
+    netloc = ascii_host + (f":{port}" if port else "")
+    if parts.username:
+        raise InputError("links with a user name or password are not opened (they would be sent in clear)")
+    safe = "/%:@!$&'()*+,;=-._~"
+    return urllib.parse.urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            urllib.parse.quote(parts.path, safe=safe),
+            urllib.parse.quote(parts.query, safe=safe + "?"),
+            "",  # the fragment is never sent to a server
+        )
+    )
+
+
+class _Decompressor:
+    """Undo gzip/deflate transfer compression with the size cap applied to the *decoded* bytes."""
+
+    def __init__(self, encoding: str | None, url: str) -> None:
+        enc = (encoding or "identity").strip().lower()
+        self.url = url
+        if enc in ("", "identity"):
+            self._z = None
+        elif enc in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif enc == "deflate":
+            self._z = zlib.decompressobj()
+        else:
+            raise NetworkError(f"{url}: the server used an unsupported compression ({enc})")
+
+    def feed(self, chunk: bytes, room: int) -> bytes:
+        """Decoded bytes of ``chunk``; more than ``room`` of them means the page is too large."""
+        if self._z is None:
+            return chunk
+        try:
+            out = self._z.decompress(chunk, room + 1)
+        except zlib.error:
+            raise NetworkError(f"{self.url}: the server sent damaged compressed data") from None
+        if self._z.unconsumed_tail:
+            return out + b"\0"  # beyond the cap; the caller reports "too large"
+        return out
+
+
 def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_PAGE_BYTES) -> FetchedPage:
     """GET one page: http/https only, redirects followed, ``timeout`` overall, ``max_bytes`` cap.
 
     Every failure is a ``NetworkError`` (exit 4) with one line a user can act on; a wrong scheme
-    is an ``InputError`` (exit 2).
+    or a malformed link is an ``InputError`` (exit 2).
     """
     url = url.strip()
     _check_scheme(url)
+    wire_url = _normalise_url(url)
     opener = urllib.request.build_opener(_Redirects())
     request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/*;q=0.8"}
+        wire_url,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml,text/*;q=0.8",
+            "Accept-Encoding": "gzip, deflate",
+        },
     )
     host = urllib.parse.urlsplit(url).hostname
+    too_large = f"{url}: the page is larger than {_size_text(max_bytes)}"
     deadline = time.monotonic() + timeout
     try:
         with opener.open(request, timeout=timeout) as resp:
@@ -592,7 +664,8 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_
             headers: Message = resp.headers
             length = headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise NetworkError(f"{url}: the page is larger than {max_bytes // (1024 * 1024)} MB")
+                raise NetworkError(too_large)
+            decoder = _Decompressor(headers.get("Content-Encoding"), url)
             chunks: list[bytes] = []
             size = 0
             while True:
@@ -601,10 +674,11 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_
                 chunk = resp.read(64 * 1024)
                 if not chunk:
                     break
-                size += len(chunk)
+                data = decoder.feed(chunk, max_bytes - size)
+                size += len(data)
                 if size > max_bytes:
-                    raise NetworkError(f"{url}: the page is larger than {max_bytes // (1024 * 1024)} MB")
-                chunks.append(chunk)
+                    raise NetworkError(too_large)
+                chunks.append(data)
     except NetworkError:
         raise
     except urllib.error.HTTPError as exc:
@@ -615,7 +689,7 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_
         raise NetworkError(f"{url}: timed out after {timeout:g} s") from None
     except (ConnectionError, ssl.SSLError, OSError) as exc:
         raise NetworkError(_describe_network_error(url, host, exc)) from None
-    except ValueError as exc:  # malformed URL that passed the scheme check
+    except ValueError as exc:  # malformed URL that passed the checks above
         raise InputError(f"not a valid link: {url} ({exc})") from None
     content_type = headers.get_content_type()
     charset = headers.get_content_charset()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import socket
 import threading
@@ -89,6 +90,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.stop.wait(3.0)
             with contextlib.suppress(OSError):  # the client gave up first, as it should
                 self._send(200, NEWS_HTML)
+        elif path == "/nyheter/%C3%A6rfugl%20i%20%C3%85sg%C3%A5rdstrand":
+            self._send(200, NEWS_HTML)
+        elif path == "/komprimert":
+            body = gzip.compress(NEWS_HTML)
+            self._send(200, body, Content_Encoding="gzip")
+        elif path == "/bombe":
+            # 20 MB of spaces compress to ~20 KB: the cap must apply to what it unpacks to.
+            self._send(200, gzip.compress(b"<p>" + b" " * (20 * 1024 * 1024)), Content_Encoding="gzip")
         elif path == "/pdf":
             self._send(200, b"%PDF-1.7\n...", "application/pdf")
         else:
@@ -155,7 +164,7 @@ def test_streamed_size_over_the_cap_is_refused(server: str) -> None:
 
 
 def test_small_cap_and_timeout_are_parameters(server: str) -> None:
-    with pytest.raises(NetworkError, match="larger than 0 MB"):
+    with pytest.raises(NetworkError, match="larger than 100 bytes"):
         fetch_url(f"{server}/artikkel", max_bytes=100)
     start = time.monotonic()
     with pytest.raises(NetworkError, match="timed out"):
@@ -232,3 +241,28 @@ def test_is_url() -> None:
     assert not is_url("sak.txt")
     assert not is_url("C:\\Users\\sak.txt")
     assert not is_url("-")
+
+
+def test_norwegian_letters_and_spaces_in_a_link_are_encoded(server: str) -> None:
+    art = load_url(f"{server}/nyheter/ærfugl i Åsgårdstrand#kommentarer")
+    assert art.title == NEWS_TITLE
+
+
+def test_gzip_response_is_unpacked_and_capped(server: str) -> None:
+    page = fetch_url(f"{server}/komprimert")
+    assert page.data == NEWS_HTML
+    with pytest.raises(NetworkError, match="larger than 10 MB"):
+        fetch_url(f"{server}/bombe")
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        ("http://ola:hemmelig@127.0.0.1/sak", "user name or password"),
+        ("http://127.0.0.1:port/sak", "bad port"),
+        ("https:///uten-vert", "not a valid link"),
+    ],
+)
+def test_malformed_links_are_input_errors(link: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        fetch_url(link)
