@@ -216,7 +216,7 @@ def name_present(name: str, translation: str) -> bool:
         sub = set()
         if "-" in part and not _AR_PREFIX.match(_fold(part)):
             sub = {p for p in _fold(part).split("-") if len(p) >= 3}
-        if any(_similar(f, w) for f in forms for w in words) or (
+        if any(_similar(f, w) for f in forms for w in words if w[:1] == f[:1]) or (
             sub and all(any(_similar(s, w) for w in words) for s in sub)
         ):
             hits += 1

@@ -43,6 +43,7 @@ DEFAULT_PARAMS: dict[str, float] = {
     "pos_decay": 10.0,
     "mmr": 0.8,
     "budget": 120.0,
+    "long": 35.0,
 }
 
 _WORD = re.compile(r"\w+")
@@ -188,7 +189,7 @@ def score_candidates(
     dens = _scale(dens)
     words = np.array([c.words for c in cands], dtype=float)
     # Smooth length prior: full weight from ~10 to ~35 words, fading outside.
-    length = np.minimum(1.0, words / 10.0) * np.minimum(1.0, (35.0 / np.maximum(words, 1.0)) ** 0.5)
+    length = np.minimum(1.0, words / 10.0) * np.minimum(1.0, (params["long"] / np.maximum(words, 1.0)) ** 0.5)
     total = params["w_pos"] + params["w_cent"] + params["w_fact"]
     score = (params["w_pos"] * pos + params["w_cent"] * cent + params["w_fact"] * dens) / max(total, 1e-9)
     return score * length, sim

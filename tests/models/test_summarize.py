@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from models.pipeline import article_from_text, summarize_article
+from models.pipeline import article_from_text, check_article, check_translation, summarize_article
 from models.segment import segment
 from models.summarize import summarize, summarize_text
 
@@ -95,3 +97,22 @@ def test_word_budget_on_long_article(seed_article: Path) -> None:
     bullets = summarize_text(text, bullets=5)
     words = sum(len(b.text.split()) for b in bullets)
     assert words <= 140
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"abøÅZ19 .,?!|«»-\n", "prosent", "Oslo", "sier", "torsdag"]), max_size=300
+    ).map("".join)
+)
+def test_summarize_and_check_never_raise(text: str) -> None:
+    art = article_from_text(text)
+    summarize_article(art, bullets=10)
+    assert len(art.bullets) <= 10
+    for b in art.bullets:
+        assert 0 <= b.sentence < len(art.sentences)
+        assert all(0 <= i < len(art.facts) for i in b.facts)
+    for s in art.sentences:
+        s.translation = s.text[::-1]
+    check_article(art)
+    check_translation(art, text[::-1])
