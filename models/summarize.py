@@ -47,6 +47,9 @@ DEFAULT_PARAMS: dict[str, float] = {
 }
 
 _WORD = re.compile(r"\w+")
+# Only the first body sentences compete: the position prior leaves nothing for sentence 300 and
+# beyond, and the similarity matrix is quadratic, so a pasted 5 MB text must not build one.
+MAX_CANDIDATES = 300
 # Headline material before the last "|" of a kicker line: "Tittel | Undertittel | Brødtekst ...".
 _KICKER_WINDOW = 600
 
@@ -117,6 +120,8 @@ def candidates(article: Article) -> list[Candidate]:
         if s.index == 0 and cut == 0 and text.endswith("?") and words < 14:
             continue
         out.append(Candidate(s.index, text, offset, words, content_stems(text)))
+        if len(out) >= MAX_CANDIDATES:
+            break
     return out
 
 
