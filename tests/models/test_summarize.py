@@ -116,3 +116,19 @@ def test_summarize_and_check_never_raise(text: str) -> None:
         s.translation = s.text[::-1]
     check_article(art)
     check_translation(art, text[::-1])
+
+
+def test_huge_article_caps_the_candidates() -> None:
+    """A pasted book must not build a quadratic similarity matrix over every sentence."""
+    from models.segment import segment
+    from models.summarize import MAX_CANDIDATES, candidates, summarize
+
+    text = " ".join(
+        f"Statsråd Nordmann sa torsdag at {i} nye skoler åpner i Bergen neste år." for i in range(2000)
+    )
+    article = segment(text)
+    assert len(article.sentences) == 2000
+    cands = candidates(article)
+    assert len(cands) == MAX_CANDIDATES
+    bullets = summarize(article, 5)
+    assert len(bullets) == 5 and all(b.sentence < 2000 for b in bullets)
