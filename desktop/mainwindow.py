@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -46,18 +46,22 @@ from PySide6.QtWidgets import (
 from desktop import dialogs, session, workers
 from desktop import settings as S
 from desktop.render import TranslationLayout, layout_translation
-from desktop.textpos import OffsetMap
+from desktop.textpos import OffsetMap, utf16_len
 from desktop.widgets import (
+    FLAGGED_ROLE,
+    SOURCE_ROLE,
     Banner,
     BulletList,
     OriginalEdit,
     Pane,
+    SpanHighlighter,
     TranslationView,
-    blend,
+    heading_format,
     is_dark,
     local_files,
     plain_text,
     scaled_font,
+    tint,
 )
 from models import export
 from models.article import Article
@@ -66,6 +70,9 @@ log = logging.getLogger(__name__)
 
 ANALYSE_DELAY_MS = 500  # re-segment/summarize this long after the last keystroke
 AUTOSAVE_DELAY_MS = 1500
+# Linked-sentence and flag backgrounds must stand out from the pane's base colour (WCAG ratio),
+# in light and dark themes alike, while the text on them stays readable (4.5:1).
+MIN_HIGHLIGHT_CONTRAST = 1.5
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ".docx"}
 
 
@@ -107,6 +114,8 @@ class MainWindow(QMainWindow):
         self._current: int | None = None
         self._t0 = 0.0
         self._closing = False
+        self._autosave_job: workers.Job | None = None
+        self._autosave_pending: str | None = None
 
         self.setWindowTitle("Nordbrief")
         self.setWindowIcon(icon("nordbrief"))
@@ -128,6 +137,7 @@ class MainWindow(QMainWindow):
         self.translation.tooltip_provider = self._translation_tooltip
         self.bullets.currentRowChanged.connect(self._on_bullet_row)
         self.bullets.itemClicked.connect(lambda item: self._on_bullet_row(self.bullets.row(item)))
+        self.bullets.itemActivated.connect(lambda item: self._on_bullet_row(self.bullets.row(item)))
         self.banner.actionClicked.connect(self._banner_action)
         self.banner.secondaryClicked.connect(self.show_models_dialog)
         self.banner.cancelClicked.connect(self.cancel_download)
@@ -147,11 +157,19 @@ class MainWindow(QMainWindow):
         self.translation.setAccessibleName("English translation")
         self.bullets = BulletList()
         self.bullets.setAccessibleName("Key facts")
+        self.bullets.setAccessibleDescription(
+            "Key facts from the article; arrow keys move, Enter shows the source sentence"
+        )
+        # Headings styled by display formats only: the Original's text stays exactly as typed.
+        self.original_headings = SpanHighlighter(self.original.document())
+        self.translation_headings = SpanHighlighter(self.translation.document())
         self.original_pane = Pane("Original", self.original)
         self.translation_pane = Pane("Translation", self.translation)
         self.bullets_pane = Pane("Key facts", self.bullets)
         self.original_pane.header.note.setText("Norwegian")
         self.translation_pane.header.note.setText("English · machine translation")
+        for pane in (self.original_pane, self.translation_pane, self.bullets_pane):
+            pane.setAccessibleName(f"{pane.header.title.text()} pane")
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -216,6 +234,8 @@ class MainWindow(QMainWindow):
         if icon_name:
             act.setIcon(icon(icon_name))
         act.triggered.connect(slot)
+        # Window-wide: the keys work whichever pane (or toolbar button) has the focus.
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.addAction(act)  # shortcuts work even with the menu bar hidden
         return act
 
@@ -243,21 +263,31 @@ class MainWindow(QMainWindow):
         )
         self.act_stop = self._action("&Stop", self.stop, K("Esc"), "Stop translating", "stop")
         self.act_models = self._action("&Models…", self.show_models_dialog, None, "Manage translation models")
+        # Ctrl+Plus is typed with Shift on many layouts (US: Shift+=), so Qt may see Ctrl+Shift++;
+        # Ctrl+= is the unshifted key and the keypad's +/- arrive as Ctrl++/Ctrl+-.
         self.act_zoom_in = self._action(
-            "Zoom &in", lambda: self.change_font(+1), [K("Ctrl++"), K("Ctrl+="), K.StandardKey.ZoomIn]
+            "Zoom &in",
+            lambda: self.change_font(+1),
+            [K("Ctrl++"), K("Ctrl+="), K("Ctrl+Shift++"), K.StandardKey.ZoomIn],
+            "Larger text in all three panes",
         )
         self.act_zoom_out = self._action(
-            "Zoom &out", lambda: self.change_font(-1), [K("Ctrl+-"), K.StandardKey.ZoomOut]
+            "Zoom &out",
+            lambda: self.change_font(-1),
+            [K("Ctrl+-"), K("Ctrl+Shift+_"), K.StandardKey.ZoomOut],
+            "Smaller text in all three panes",
         )
-        self.act_zoom_reset = self._action("&Reset zoom", lambda: self.change_font(0), K("Ctrl+0"))
+        self.act_zoom_reset = self._action(
+            "&Reset zoom", lambda: self.change_font(0), K("Ctrl+0"), "Text size back to normal"
+        )
         self.act_focus_original = self._action("Go to &original", self.original.setFocus, K("Alt+1"))
         self.act_focus_translation = self._action("Go to &translation", self.translation.setFocus, K("Alt+2"))
         self.act_focus_bullets = self._action("Go to &key facts", self.bullets.setFocus, K("Alt+3"))
         self.act_about = self._action("&About Nordbrief", self.about)
 
-        self.act_opt_source = self._toggle("Norwegian source under each bullet", S.EXPORT_SOURCE)
-        self.act_opt_translation = self._toggle("Include the full translation", S.EXPORT_TRANSLATION)
-        self.act_opt_original = self._toggle("Include the Norwegian original", S.EXPORT_ORIGINAL)
+        self.act_opt_source = self._toggle("&Norwegian source under each bullet", S.EXPORT_SOURCE)
+        self.act_opt_translation = self._toggle("Include the full &translation", S.EXPORT_TRANSLATION)
+        self.act_opt_original = self._toggle("Include the &original", S.EXPORT_ORIGINAL)
 
         tb = QToolBar("Main")
         tb.setObjectName("mainToolbar")
@@ -323,12 +353,26 @@ class MainWindow(QMainWindow):
         for i, path in enumerate(recent):
             act = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}" if i < 9 else Path(path).name)
             act.setToolTip(path)
-            act.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            act.triggered.connect(lambda _=False, p=path: self.open_recent(p))
         if not recent:
             self.recent_menu.addAction("No recent files").setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", lambda: self.settings.set(S.RECENT_FILES, []))
+            self.recent_menu.addAction("&Clear list", lambda: self.settings.set(S.RECENT_FILES, []))
+
+    def open_recent(self, path: str) -> None:
+        """Open a recent file; one that was moved or deleted leaves the list with a clear message."""
+        if not Path(path).is_file():
+            self.settings.remove_recent(path)
+            self._fill_recent()
+            self.set_status(f"{Path(path).name} is no longer there; removed from recent files")
+            dialogs.show_error(
+                self,
+                "File not found",
+                f"{path} no longer exists (moved or deleted). It was removed from the recent files.",
+            )
+            return
+        self.open_path(path)
 
     # ----- settings, fonts, geometry -------------------------------------------------------
     def _restore_geometry(self) -> None:
@@ -369,19 +413,32 @@ class MainWindow(QMainWindow):
             base.setPointSizeF(base.pointSizeF() * 1.1)
         for w in (self.original, self.translation, self.bullets):
             w.setFont(scaled_font(base, size))
+        fmt = heading_format(self.original.font())
+        self.original_headings.set_format(fmt)
+        self.translation_headings.set_format(fmt)
+        self.bullets.scheduleDelayedItemsLayout()
 
     # ----- colours -------------------------------------------------------------------------
     def _colors(self) -> dict[str, QColor]:
         """Derived from the current palette so they read well in light and dark themes."""
-        pal = self.palette()
+        pal = self.original.palette()
         base = pal.color(QPalette.ColorRole.Base)
+        text = pal.color(QPalette.ColorRole.Text)
         hl = pal.color(QPalette.ColorRole.Highlight)
         warn = QColor(255, 170, 40) if is_dark(pal) else QColor(214, 120, 0)
         return {
-            "current": blend(base, hl, 0.30),
-            "flag_bg": blend(base, warn, 0.14),
+            "current": tint(base, hl, text, start=0.30, min_ratio=MIN_HIGHLIGHT_CONTRAST),
+            "flag_bg": tint(base, warn, text, start=0.14, min_ratio=MIN_HIGHLIGHT_CONTRAST),
             "flag_line": warn,
         }
+
+    def changeEvent(self, e: QEvent) -> None:
+        """A theme switch (light <-> dark) recomputes the tints derived from the palette."""
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.PaletteChange and hasattr(self, "bullets"):
+            self._highlight()
+            self._render_bullets()
+            self.banner.retint()
 
     # ----- input ---------------------------------------------------------------------------
     def open_file_dialog(self) -> None:
@@ -460,7 +517,7 @@ class MainWindow(QMainWindow):
 
     # ----- analysis (segment + summarize) --------------------------------------------------
     def _on_text_changed(self) -> None:
-        if self._setting_text:
+        if self._setting_text or self.original_headings.restyling:
             return
         self._analysis_gen += 1
         if self.translating:
@@ -503,6 +560,7 @@ class MainWindow(QMainWindow):
         if reset_translation or (article and any(s.translation for s in article.sentences)):
             self._render_translation()
         self._render_bullets()
+        self.original_headings.set_spans(self._heading_spans(self.original_span))
         self._highlight()
         self._update_actions()
 
@@ -656,8 +714,13 @@ class MainWindow(QMainWindow):
         cursor = QTextCursor(self.translation.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         for idx, _text in p.new:
-            chunk = self._layout.append(article.sentences[idx])
+            sentence = article.sentences[idx]
+            chunk = self._layout.append(sentence)
             if chunk:
+                if sentence.heading:
+                    body = utf16_len(chunk.lstrip())
+                    end = cursor.position() + utf16_len(chunk)
+                    self.translation_headings.add_span((end - body, end))
                 cursor.insertText(chunk)
         self._trans_map = OffsetMap(self._layout.text)
         self.progress.setValue(round(100 * p.done / p.total) if p.total else 100)
@@ -712,39 +775,64 @@ class MainWindow(QMainWindow):
         self._trans_map = OffsetMap(self._layout.text)
         self._linking = True
         try:
+            self.translation_headings.spans = []
             self.translation.setPlainText(self._layout.text)
+            self.translation_headings.set_spans(self._heading_spans(self.translation_span))
         finally:
             self._linking = False
 
+    def _heading_spans(self, span_of: Any) -> list[tuple[int, int]]:
+        if self.article is None:
+            return []
+        spans = (span_of(s.index) for s in self.article.sentences if s.heading)
+        return [sp for sp in spans if sp is not None]
+
     def _render_bullets(self) -> None:
+        """English on top, the Norwegian source beneath (muted, smaller); before translation only the
+        Norwegian. A flagged source sentence gets the warning mark and the details as tooltip."""
         self.bullets.blockSignals(True)
         self.bullets.clear()
         art = self.article
         warn_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         dot = icon("bullet")
+        translated = 0
         if art:
             for i, b in enumerate(art.bullets):
                 english = export.bullet_english(art, i)
                 s = art.sentences[b.sentence] if 0 <= b.sentence < len(art.sentences) else None
-                text = " ".join((english or b.text).split())
-                item = QListWidgetItem(text)
+                norwegian = " ".join((s.text if s else b.text).split())
+                main = " ".join(english.split()) if english else " ".join(b.text.split())
+                translated += english is not None
+                item = QListWidgetItem(main)
                 item.setData(Qt.ItemDataRole.UserRole, i)
+                item.setData(SOURCE_ROLE, norwegian if english else "")
+                item.setData(FLAGGED_ROLE, bool(s and s.flags))
                 item.setIcon(dot)
-                tips = []
-                if english is None:
-                    tips.append("Norwegian: translate the article to see this fact in English.")
-                    item.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
-                elif s:
-                    tips.append(f"Norwegian: {s.text}")
+                tips = (
+                    [f"Norwegian: {norwegian}"]
+                    if english
+                    else ["Translate the article to see it in English."]
+                )
+                spoken = f"{main}. Norwegian source: {norwegian}" if english else main
                 if s and s.flags:
                     item.setIcon(warn_icon)
-                    tips.append("Check: " + "; ".join(d.detail for d in s.flag_details) or ", ".join(s.flags))
-                item.setToolTip("\n".join(tips))
-                item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+                    details = [d.detail for d in s.flag_details] or [f.replace("_", " ") for f in s.flags]
+                    tips.append(
+                        "Check this fact against the original:\n" + "\n".join(f"• {d}" for d in details)
+                    )
+                    spoken = f"Warning, check this fact. {spoken}"
+                item.setToolTip("\n\n".join(tips))
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
                 self.bullets.addItem(item)
+            if self._current is not None:
+                row = next((r for r, b in enumerate(art.bullets) if b.sentence == self._current), -1)
+                self.bullets.setCurrentRow(row)
         self.bullets.blockSignals(False)
         n = len(art.bullets) if art else 0
-        self.bullets_pane.header.note.setText(f"{n} from the article" if n else "")
+        note = f"{n} from the article" if n else ""
+        if n and not translated:
+            note += " · in Norwegian until translated"
+        self.bullets_pane.header.note.setText(note)
 
     # ----- linking -------------------------------------------------------------------------
     def _on_original_caret(self) -> None:
@@ -914,14 +1002,53 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._autosave_timer.start()
 
-    def save_session(self) -> None:
-        self._autosave_timer.stop()
+    def _session_snapshot(self) -> str:
         text = plain_text(self.original)
         art = self.article if (self.article is not None and self.article.text == text) else None
+        return session.snapshot(session.Session(text=text, article=art, file=self.file))
+
+    def save_session(self) -> None:
+        """Autosave: snapshot here (cheap), write in the ``io`` lane (an fsync can take seconds).
+
+        At most one write is in flight; a newer snapshot taken meanwhile replaces any waiting one,
+        so the file always ends at the latest state and never goes backwards.
+        """
+        self._autosave_timer.stop()
+        data = self._session_snapshot()
+        if self._autosave_job is not None:
+            self._autosave_pending = data
+            return
+        self._start_autosave(data)
+
+    def _start_autosave(self, data: str) -> None:
+        self._autosave_job = self.tasks.run(
+            "autosave",
+            workers.autosave(data),
+            lane="io",
+            on_error=self._autosave_failed,
+            on_done=self._autosave_done,
+        )
+
+    def _autosave_done(self) -> None:
+        self._autosave_job = None
+        data, self._autosave_pending = self._autosave_pending, None
+        if data is not None and not self._closing:
+            self._start_autosave(data)
+
+    def _autosave_failed(self, err: workers.JobError) -> None:
+        # Never a modal box for autosave (it retries on the next change); say it where it is seen.
+        self.set_status(f"Autosave failed: {err.message}")
+
+    @property
+    def autosaving(self) -> bool:
+        return self._autosave_job is not None or self._autosave_pending is not None
+
+    def _save_session_blocking(self) -> None:
+        """The final save on quit, after the workers stopped: the window is going away anyway."""
         try:
-            session.save(session.Session(text=text, article=art, file=self.file))
-        except Exception as exc:  # never lose the window over a failed autosave; tell the user
-            self.set_status(f"Autosave failed: {getattr(exc, 'message', type(exc).__name__)}")
+            session.save_text(self._session_snapshot())
+        except Exception as exc:  # never lose the close over a failed save; log the reason only
+            log.warning("final session save failed: %s", getattr(exc, "message", type(exc).__name__))
 
     def _restore_session(self) -> None:
         saved = session.load()
@@ -974,9 +1101,10 @@ class MainWindow(QMainWindow):
         """Stop background work and wait for it, then save settings and the session."""
         self._closing = True
         self._analyse_timer.stop()
+        self._autosave_timer.stop()
         self.tasks.shutdown()
         self.save_settings()
-        self.save_session()
+        self._save_session_blocking()
         super().closeEvent(e)
 
     def open_link(self, url: str) -> None:

@@ -59,15 +59,27 @@ def from_json(data: dict[str, Any]) -> Session:
     return Session(text=data["text"], article=art, file=data.get("file"))
 
 
+def snapshot(session: Session) -> str:
+    """The session as JSON text. The window takes it in the GUI thread (cheap, one consistent state
+    while the translator keeps filling the article) and hands the string to a background write."""
+    return json.dumps(to_json(session), ensure_ascii=False)
+
+
 def save(session: Session, path: Path | None = None) -> Path:
     """Atomically write the session; the old file becomes the backup only if it still parses."""
+    return save_text(snapshot(session), path)
+
+
+def save_text(data: str, path: Path | None = None) -> Path:
+    """Write a ``snapshot`` atomically (temp file, fsync, rename): slow on a busy disk, so the
+    window calls it from the ``io`` worker lane, never from the GUI thread."""
     target = path or session_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     backup = target.with_name(target.stem + ".prev.json")
     if target.exists() and _read(target) is not None:
         with contextlib.suppress(OSError):
             os.replace(target, backup)
-    write_atomic(target, json.dumps(to_json(session), ensure_ascii=False))
+    write_atomic(target, data)
     return target
 
 

@@ -6,12 +6,30 @@ convert rich clipboard content to plain text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import math
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QHelpEvent, QPalette, QTextDocument
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QIcon,
+    QPainter,
+    QPalette,
+    QResizeEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -20,6 +38,9 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -28,28 +49,52 @@ from PySide6.QtWidgets import (
 
 from models.textio import normalise_newlines
 
+log = logging.getLogger(__name__)
+
 
 def plain_text(edit: QPlainTextEdit) -> str:
     """The editor's text exactly as typed (``toPlainText`` would turn no-break spaces into spaces)."""
     return edit.document().toRawText().replace("\u2029", "\n")
 
 
+_PAGE_MARKUP = re.compile(r"<(?:!doctype|html|head|body|nav|header|footer|main|article)\b", re.I)
+_FRAGMENT_MARKERS = re.compile(r"<!--\s*StartFragment\s*-->(.*?)<!--\s*EndFragment\s*-->", re.S | re.I)
+
+
+def is_whole_page(html: str) -> bool:
+    """A copied web page (document or page structure) rather than a selection of a few paragraphs.
+
+    Browsers wrap a selection in ``StartFragment``/``EndFragment`` (Windows) or send the bare
+    elements (Linux, macOS); "Select all" in a page or a saved page has the document structure.
+    """
+    return _PAGE_MARKUP.search(html) is not None and _FRAGMENT_MARKERS.search(html) is None
+
+
 def html_to_plain(html: str) -> str:
     """Rich text -> plain text with paragraph breaks kept (blank line between blocks).
 
-    Uses the import engine's news-page extraction when it is available; otherwise Qt's own HTML
-    parser, block by block, so ``<p>``/``<h1>``/``<li>`` become paragraphs and ``<br>`` a line break.
-    Qt's parser never runs scripts or fetches remote resources.
+    A whole page goes through the import engine (``models.pipeline.article_from_html``: the same
+    news-page extraction as an opened .html file, so menus, ads and captions are dropped). A
+    selection keeps every paragraph the user copied: Qt's own HTML parser, block by block, so
+    ``<p>``/``<h1>``/``<li>`` become paragraphs and ``<br>`` a line break. Neither runs scripts or
+    fetches remote resources.
     """
-    extracted = _engine_html_to_text(html)
-    if extracted:
-        return extracted
+    if is_whole_page(html):
+        extracted = _engine_html_to_text(html)
+        if extracted:
+            return extracted
+    frag = _FRAGMENT_MARKERS.search(html)
+    return _qt_html_to_text(frag.group(1) if frag else html)
+
+
+def _qt_html_to_text(html: str) -> str:
     doc = QTextDocument()
     doc.setHtml(html)
     paras: list[str] = []
     block = doc.begin()
     while block.isValid():
-        text = block.text().replace("\u2028", "\n").replace("\u00a0", " ").strip()
+        lines = block.text().replace("\u00a0", " ").split("\u2028")
+        text = "\n".join(" ".join(line.split()) for line in lines if line.strip())
         if text:
             paras.append(text)
         block = block.next()
@@ -57,16 +102,18 @@ def html_to_plain(html: str) -> str:
 
 
 def _engine_html_to_text(html: str) -> str | None:
-    """The import engine's extraction (the same as for a saved web page), if it yields text."""
+    """The engine's page extraction (same API as the CLI's import), if it yields text."""
+    from models import pipeline
+    from models.errors import NordbriefError
+
     try:
-        from models.importer import extract_html
-    except ImportError:
+        text = pipeline.article_from_html(html).text
+    except NordbriefError:  # no article text in it: fall back to Qt's parser
         return None
-    try:
-        text = extract_html(html, None, name="pasted HTML").text
-    except Exception:  # a fragment the extractor rejects: fall back to Qt's parser
+    except Exception as exc:  # an extractor bug must not eat the user's paste
+        log.warning("page extraction failed on paste: %s", type(exc).__name__)
         return None
-    return text if isinstance(text, str) and text.strip() else None
+    return text if text.strip() else None
 
 
 def local_files(mime: QMimeData) -> list[str]:
@@ -154,17 +201,171 @@ class TranslationView(QPlainTextEdit):
         return super().event(e)
 
 
+class SpanHighlighter(QSyntaxHighlighter):
+    """Character formats over given spans (Qt positions) of a document, e.g. headings in bold.
+
+    A syntax highlighter only sets display formats on the layout: the document's text, its undo
+    history and ``textChanged`` are untouched, so the user's Original stays exactly as typed.
+    """
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.spans: list[tuple[int, int]] = []
+        self.format = QTextCharFormat()
+        # Re-highlighting marks the layout dirty, which QPlainTextEdit reports as ``textChanged``
+        # although not one character changed; listeners check this flag to ignore that.
+        self.restyling = False
+
+    def rehighlight(self) -> None:
+        self.restyling = True
+        try:
+            super().rehighlight()
+        finally:
+            self.restyling = False
+
+    def set_spans(self, spans: Sequence[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        if spans == self.spans:
+            return
+        self.spans = spans
+        self.rehighlight()
+
+    def add_span(self, span: tuple[int, int]) -> None:
+        """For text about to be appended: the block is highlighted when it is inserted."""
+        self.spans.append(span)
+
+    def set_format(self, fmt: QTextCharFormat) -> None:
+        self.format = fmt
+        if self.spans:
+            self.rehighlight()
+
+    def highlightBlock(self, text: str) -> None:
+        block = self.currentBlock()
+        start = block.position()
+        end = start + len(text)
+        for s, e in self.spans:
+            if e <= start or s >= end:
+                continue
+            a = max(s, start) - start
+            self.setFormat(a, min(e, end) - start - a, self.format)
+
+
+def heading_format(base: QFont) -> QTextCharFormat:
+    """Headings: bold and about 15% larger than the pane's text (follows zoom)."""
+    fmt = QTextCharFormat()
+    fmt.setFontWeight(QFont.Weight.Bold)
+    size = base.pointSizeF()
+    if size > 0:
+        fmt.setFontPointSize(round(size * 1.15, 1))
+    return fmt
+
+
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Norwegian sentence under an English bullet
+FLAGGED_ROLE = Qt.ItemDataRole.UserRole + 2  # the bullet's sentence was flagged by the fact check
+
+
+class BulletDelegate(QStyledItemDelegate):
+    """Draws a key fact as a wrapped main line (English, or Norwegian before translation) with the
+    Norwegian source beneath in smaller, muted text, and a bullet or warning mark on the left."""
+
+    PAD_X = 8
+    PAD_Y = 7
+    ICON = 16
+    GAP = 8
+    LINE_GAP = 3
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        main = QFont(option.font)
+        small = QFont(option.font)
+        small.setPointSizeF(max(6.0, main.pointSizeF() * 0.87))
+        return main, small
+
+    def _text_width(self, option: QStyleOptionViewItem) -> int:
+        view = option.widget
+        width = option.rect.width()
+        if isinstance(view, QListWidget):
+            width = view.viewport().width() - 2 * view.spacing()
+        return max(60, width - 2 * self.PAD_X - self.ICON - self.GAP)
+
+    @staticmethod
+    def _height(font: QFont, width: int, text: str) -> int:
+        if not text:
+            return 0
+        rect = QFontMetrics(font).boundingRect(QRect(0, 0, width, 1 << 20), _WRAP, text)
+        return rect.height()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        main_font, small_font = self._fonts(option)
+        width = self._text_width(option)
+        h = self._height(main_font, width, str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
+        source = str(index.data(SOURCE_ROLE) or "")
+        if source:
+            h += self.LINE_GAP + self._height(small_font, width, source)
+        return QSize(width + 2 * self.PAD_X + self.ICON + self.GAP, max(h, self.ICON) + 2 * self.PAD_Y)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        icon = opt.icon
+        text = opt.text
+        opt.text = ""
+        opt.icon = QIcon()
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)  # background
+
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        pal = opt.palette
+        fg = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        bg = pal.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base)
+        muted = blend(fg, bg, 0.32)
+        main_font, small_font = self._fonts(opt)
+        width = self._text_width(opt)
+        r = opt.rect
+        x = r.left() + self.PAD_X
+        y = r.top() + self.PAD_Y
+        painter.save()
+        if not icon.isNull():
+            line = QFontMetrics(main_font).height()
+            icon.paint(painter, QRect(x, y + max(0, (line - self.ICON) // 2), self.ICON, self.ICON))
+        tx = x + self.ICON + self.GAP
+        h_main = self._height(main_font, width, text)
+        painter.setFont(main_font)
+        painter.setPen(fg)
+        painter.drawText(QRect(tx, y, width, h_main), _WRAP, text)
+        source = str(index.data(SOURCE_ROLE) or "")
+        if source:
+            y2 = y + h_main + self.LINE_GAP
+            painter.setFont(small_font)
+            painter.setPen(muted)
+            painter.drawText(QRect(tx, y2, width, self._height(small_font, width, source)), _WRAP, source)
+        painter.restore()
+
+
+_WRAP = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignTop)
+
+
 class BulletList(QListWidget):
-    """Key-fact bullets; each item stores its bullet index in ``Qt.UserRole``."""
+    """Key-fact bullets; each item stores its bullet index in ``Qt.UserRole``, the Norwegian source
+    in ``SOURCE_ROLE``. Arrow keys move between facts; Enter (``activated``) selects the source."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setSpacing(3)
+        self.setSpacing(2)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setAlternatingRowColors(False)
         self.setUniformItemSizes(False)
+        self.setItemDelegate(BulletDelegate(self))
+        self.setTabKeyNavigation(False)  # Tab leaves the list (tab order), arrows move inside
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        self.scheduleDelayedItemsLayout()  # wrapped heights depend on the width
 
 
 class PaneHeader(QWidget):
@@ -278,13 +479,23 @@ class Banner(QFrame):
 
     def _tint(self, kind: str) -> None:
         """Tint from the palette so the banner reads well in light and dark themes."""
-        pal = self.palette()
+        self._kind = kind
+        pal = QPalette(self.parentWidget().palette() if self.parentWidget() else QApplication.palette())
         base = pal.color(QPalette.ColorRole.Window)
+        text = pal.color(QPalette.ColorRole.WindowText)
         accent = QColor(230, 140, 0) if kind == "warning" else pal.color(QPalette.ColorRole.Highlight)
         if kind == "error":
             accent = QColor(210, 50, 50)
-        pal.setColor(QPalette.ColorRole.Window, blend(base, accent, 0.18))
-        self.setPalette(pal)
+        pal.setColor(QPalette.ColorRole.Window, tint(base, accent, text, start=0.18, min_ratio=1.25))
+        self._tinting = True
+        try:
+            self.setPalette(pal)
+        finally:
+            self._tinting = False
+
+    def retint(self) -> None:
+        """Follow a theme change (the window calls this on ``PaletteChange``)."""
+        self._tint(getattr(self, "_kind", "info"))
 
 
 def blend(a: QColor, b: QColor, t: float) -> QColor:
@@ -294,6 +505,43 @@ def blend(a: QColor, b: QColor, t: float) -> QColor:
         round(a.green() + (b.green() - a.green()) * t),
         round(a.blue() + (b.blue() - a.blue()) * t),
     )
+
+
+def luminance(c: QColor) -> float:
+    """WCAG 2 relative luminance of an opaque colour."""
+
+    def channel(v: int) -> float:
+        x = v / 255
+        return x / 12.92 if x <= 0.04045 else math.pow((x + 0.055) / 1.055, 2.4)
+
+    return 0.2126 * channel(c.red()) + 0.7152 * channel(c.green()) + 0.0722 * channel(c.blue())
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio, 1 (same) to 21 (black on white)."""
+    la, lb = luminance(a), luminance(b)
+    hi, lo = max(la, lb), min(la, lb)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def tint(base: QColor, accent: QColor, text: QColor, *, start: float, min_ratio: float) -> QColor:
+    """``base`` blended towards ``accent`` at least ``start`` of the way and further until it stands
+    out from ``base`` by ``min_ratio``, stopping before ``text`` on it would fall below 4.5:1.
+
+    Fixed blend amounts fail on dark themes (a 15% tint of a near-black base is invisible), so
+    the amount is found from the palette at hand.
+    """
+    best = blend(base, accent, start)
+    t = start
+    while t <= 1.0:
+        c = blend(base, accent, t)
+        if contrast_ratio(c, text) < 4.5:
+            break
+        best = c
+        if contrast_ratio(c, base) >= min_ratio:
+            break
+        t += 0.02
+    return best
 
 
 def is_dark(pal: QPalette) -> bool:

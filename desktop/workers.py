@@ -1,7 +1,9 @@
 """THE module that owns background work in the GUI.
 
 A ``TaskManager`` runs jobs on lanes: ``"general"`` (two at a time: analysis, store queries,
-downloads) and ``"translator"`` (one at a time, so requests never race over a loaded model).
+downloads), ``"translator"`` (one at a time, so requests never race over a loaded model) and
+``"io"`` (one at a time: autosave writes, so they land in the order they were taken and the GUI
+thread never waits for an fsync).
 A job is a function taking a ``CancelToken``; if it returns a generator, the generator runs in the
 worker, every yielded item is delivered as progress and cancel is checked between yields. Results,
 progress and errors reach the GUI thread only through Qt signals (queued across threads).
@@ -28,7 +30,7 @@ from models.errors import Cancelled, NordbriefError
 
 log = logging.getLogger(__name__)
 
-LANES: dict[str, int] = {"general": 2, "translator": 1}
+LANES: dict[str, int] = {"general": 2, "translator": 1, "io": 1}
 
 
 class CancelToken:
@@ -394,5 +396,16 @@ def download(name: str | None) -> Callable[[CancelToken], Any]:
         if "error" in outcome:
             raise outcome["error"]
         return outcome.get("result")
+
+    return job
+
+
+def autosave(data: str) -> Callable[[CancelToken], Any]:
+    """Write a session snapshot (``desktop.session.snapshot``) atomically, off the GUI thread."""
+
+    def job(token: CancelToken) -> Any:
+        from desktop import session
+
+        return session.save_text(data)
 
     return job
