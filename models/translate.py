@@ -301,6 +301,11 @@ class Translator:
             self.target_sp = spm.SentencePieceProcessor(model_file=str(self.model_dir / "target.spm"))
         except (OSError, RuntimeError) as exc:
             raise self._fail(f"a SentencePiece file is unreadable ({_short(exc)})") from None
+        supported = ctranslate2.get_supported_compute_types("cpu")
+        if self.compute_type not in supported:
+            # e.g. int8 on a CPU without the instructions for it: fall back, don't fail.
+            fallback = next((c for c in ("int8_float32", "int8", "float32") if c in supported), "auto")
+            self.compute_type = fallback
         try:
             self.ct2 = ctranslate2.Translator(
                 str(self.model_dir),

@@ -288,3 +288,12 @@ def test_corrupt_file_is_a_model_error(tiny_model: Path, tmp_path: Path, victim:
 def test_not_a_folder_is_a_model_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError):
         Translator(tmp_path / "nothing-here")
+
+
+def test_unsupported_compute_type_falls_back(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctranslate2
+
+    monkeypatch.setattr(ctranslate2, "get_supported_compute_types", lambda device: {"float32"})
+    tr, _ = _translator(tiny_model, compute_type="int8")
+    assert tr.compute_type == "float32"
+    assert tr.translate(["Det var kaldt."])[0]
