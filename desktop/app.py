@@ -7,13 +7,19 @@ the first paint, in the background.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from models.paths import APP_NAME, resources_dir
+
+QUIT_AFTER_ENV = "NORDBRIEF_QUIT_AFTER_MS"
 
 
 def parse_args(args: list[str]) -> argparse.Namespace:
@@ -60,4 +66,34 @@ def run(args: list[str]) -> int:
         if "://" not in target:
             target = str(Path(target).resolve())
         QTimer.singleShot(0, lambda: window.open_path(target))
+    quit_after = os.environ.get(QUIT_AFTER_ENV, "").strip()
+    if quit_after.isdigit():
+        _quit_when_idle(app, window, int(quit_after))
     return app.exec()
+
+
+def _quit_when_idle(app: QApplication, window: Any, delay_ms: int) -> None:
+    """Smoke-test hook (``NORDBRIEF_QUIT_AFTER_MS``): ``delay_ms`` after start, as soon as no
+    background work runs, close the window the normal way (stop workers, save settings and the
+    session) and print one JSON line of what was on screen, so a test or CI can run the real
+    entry point end to end without a human to close it."""
+    deadline = time.monotonic() + delay_ms / 1000 + 60.0
+
+    def poll() -> None:
+        if window.tasks.active() and time.monotonic() < deadline:
+            QTimer.singleShot(50, poll)
+            return
+        state = {
+            "visible": window.isVisible(),
+            "title": window.windowTitle(),
+            "size": [window.width(), window.height()],
+            "sentences": len(window.article.sentences) if window.article else 0,
+            "bullets": window.bullets.count(),
+            "model_state": window.model_state,
+            "banner": window.banner.isVisible(),
+        }
+        window.close()
+        print(json.dumps(state), flush=True)
+        app.quit()
+
+    QTimer.singleShot(delay_ms, poll)

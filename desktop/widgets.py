@@ -480,7 +480,9 @@ class Banner(QFrame):
     def _tint(self, kind: str) -> None:
         """Tint from the palette so the banner reads well in light and dark themes."""
         self._kind = kind
-        pal = QPalette(self.parentWidget().palette() if self.parentWidget() else QApplication.palette())
+        # From the window's palette, not our own: ours holds the previous tint.
+        top = self.window()
+        pal = QPalette(top.palette() if top is not self else QApplication.palette())
         base = pal.color(QPalette.ColorRole.Window)
         text = pal.color(QPalette.ColorRole.WindowText)
         accent = QColor(230, 140, 0) if kind == "warning" else pal.color(QPalette.ColorRole.Highlight)
