@@ -43,6 +43,9 @@ DEFAULT_BEAM = 2
 DEFAULT_COMPUTE_TYPE = "int8"
 EOS = "</s>"
 SMALL_MODEL_BYTES = 20_000_000
+# Second decoding of an output that looped until the length bound.
+GUARD_NO_REPEAT_NGRAM = 4
+GUARD_REPETITION_PENALTY = 1.2
 _VERIFY_HINT = "re-download or run: nordbrief models verify"
 
 CancelFn = Callable[[], bool]
@@ -56,8 +59,9 @@ class TranslateOptions:
     # Output bound per call: ratio * longest source part + extra, capped by the model.
     length_ratio: float = 2.0
     length_extra: int = 10
-    # CTranslate2's own repetition controls (off by default: they change good translations too);
-    # degenerate loops are collapsed after decoding instead (see ``collapse_repeats``).
+    # CTranslate2's own repetition controls, off by default (they change good translations too):
+    # an output that loops until the length bound is decoded again with them on, and any loop
+    # left is collapsed (see ``collapse_repeats``).
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     # Batching: source tokens per CTranslate2 call, and the sorting look-ahead in sentences.
@@ -453,18 +457,38 @@ class Translator:
         return [" ".join(p for p in pieces if p) for pieces in joined]
 
     def _decode(self, batch: list[list[str]]) -> list[list[str]]:
+        """Decode one batch; outputs that ran into the length bound inside a loop are decoded
+        again with CTranslate2's repetition controls (the repetition guard's second line)."""
         opts = self.options
         longest = max(len(t) for t in batch)
-        cap = self.max_positions - 1
-        max_len = min(cap, int(opts.length_ratio * longest) + opts.length_extra)
+        max_len = min(self.max_positions - 1, int(opts.length_ratio * longest) + opts.length_extra)
+        hyps = self._call(batch, max_len, opts.repetition_penalty, opts.no_repeat_ngram_size)
+        looped = [
+            k
+            for k, h in enumerate(hyps)
+            if len(h) >= max_len and len(collapse_repeats(h)) < len(h) and opts.no_repeat_ngram_size == 0
+        ]
+        if looped:
+            again = self._call(
+                [batch[k] for k in looped],
+                max_len,
+                max(opts.repetition_penalty, GUARD_REPETITION_PENALTY),
+                GUARD_NO_REPEAT_NGRAM,
+            )
+            for k, h in zip(looped, again, strict=True):
+                hyps[k] = h
+        return hyps
+
+    def _call(
+        self, batch: list[list[str]], max_len: int, repetition_penalty: float, no_repeat: int
+    ) -> list[list[str]]:
         results = self.ct2.translate_batch(
             batch,
-            beam_size=opts.beam_size,
+            beam_size=self.options.beam_size,
             max_input_length=self.max_input_tokens,
             max_decoding_length=max_len,
-            repetition_penalty=opts.repetition_penalty,
-            no_repeat_ngram_size=opts.no_repeat_ngram_size,
-            disable_unk=False,
+            repetition_penalty=repetition_penalty,
+            no_repeat_ngram_size=no_repeat,
         )
         return [list(r.hypotheses[0]) for r in results]
 

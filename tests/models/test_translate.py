@@ -50,17 +50,21 @@ class SpyCT2:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
         self.calls: list[tuple[list[list[str]], dict[str, Any]]] = []
+        self.outputs: list[list[list[str]]] = []
 
     def translate_batch(self, source: list[list[str]], **kwargs: Any) -> Any:
         self.calls.append(([list(s) for s in source], dict(kwargs)))
-        return self.inner.translate_batch(source, **kwargs)
+        results = self.inner.translate_batch(source, **kwargs)
+        self.outputs.append([list(r.hypotheses[0]) for r in results])
+        return results
 
     def unload_model(self) -> None:
         self.inner.unload_model()
 
     @property
     def sources(self) -> list[list[str]]:
-        return [s for batch, _ in self.calls for s in batch]
+        """Sources of first decodings (not the repetition guard's second tries)."""
+        return [s for batch, kw in self.calls if kw["no_repeat_ngram_size"] == 0 for s in batch]
 
 
 def _translator(model: Path, **kwargs: Any) -> tuple[Translator, SpyCT2]:
@@ -212,7 +216,7 @@ def test_cancel_stops_between_batches(tiny_model: Path) -> None:
     for _ in translate_article(article, tr, cancel=cancel):
         batches += 1
     assert batches == 1
-    assert len(spy.calls) == 1
+    assert len(spy.sources) == 1  # only the first window's sentence was ever decoded
     assert article.sentences[0].translation
     assert all(s.translation is None for s in article.sentences[1:])
 
@@ -297,3 +301,25 @@ def test_unsupported_compute_type_falls_back(tiny_model: Path, monkeypatch: pyte
     tr, _ = _translator(tiny_model, compute_type="int8")
     assert tr.compute_type == "float32"
     assert tr.translate(["Det var kaldt."])[0]
+
+
+def test_looping_outputs_are_decoded_again_with_repetition_controls(tiny_model: Path) -> None:
+    """Only outputs that hit the length bound inside a loop are re-sent, with the guard on."""
+    tr, spy = _translator(tiny_model)
+    tr.translate([s.text for s in article_from_text(ARTICLE).sentences] + [LONG])
+    looped_sources: list[list[str]] = []
+    retried: list[list[str]] = []
+    for (batch, kwargs), outs in zip(spy.calls, spy.outputs, strict=True):
+        if kwargs["no_repeat_ngram_size"] == 0:
+            assert kwargs["repetition_penalty"] == 1.0
+            bound = kwargs["max_decoding_length"]
+            looped_sources += [
+                src
+                for src, out in zip(batch, outs, strict=True)
+                if len(out) >= bound and collapse_repeats(out) != out
+            ]
+        else:
+            assert kwargs["no_repeat_ngram_size"] == 4 and kwargs["repetition_penalty"] > 1.0
+            retried += batch
+    assert looped_sources, "the random tiny model is expected to loop on some sentence"
+    assert sorted(retried) == sorted(looped_sources)
