@@ -498,6 +498,7 @@ class MainWindow(QMainWindow):
             self._setting_text = False
         self._show_article(article, reset_translation=True)
         name = Path(path).name if path else (article.source.url or "article")
+        self._update_title()
         self.set_status(f"Opened {name}: {len(article.sentences)} sentences")
         for w in article.warnings:
             self.banner.show_message(w, kind="warning")
@@ -580,6 +581,7 @@ class MainWindow(QMainWindow):
 
     def _model_loaded(self, result: tuple[Any, Any]) -> None:
         self.installed, self.translator = result
+        self.translation.setPlaceholderText(TranslationView.PLACEHOLDER)
         self.model_state = "ready"
         self.model_label.setText(f"Model: {self.installed.name}")
         self.model_label.setToolTip(
@@ -611,6 +613,10 @@ class MainWindow(QMainWindow):
             text = f"<b>The translation model cannot be used:</b> {reason}"
         self.banner.show_message(
             text, action="Download model" if can_download else None, secondary="Models…", kind="warning"
+        )
+        self.translation.setPlaceholderText(
+            "No translation model yet: download it from the banner above (once), then press "
+            "Ctrl+Return. The key facts on the right already work, in Norwegian."
         )
 
     def _banner_action(self) -> None:
@@ -1050,6 +1056,13 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # never lose the close over a failed save; log the reason only
             log.warning("final session save failed: %s", getattr(exc, "message", type(exc).__name__))
 
+    def _update_title(self) -> None:
+        """ "name — Nordbrief", so the window list and the task bar say which article is open."""
+        name = (self.article.title if self.article is not None else None) or (
+            Path(self.file).name if self.file else None
+        )
+        self.setWindowTitle(f"{name} — Nordbrief" if name else "Nordbrief")
+
     def _restore_session(self) -> None:
         saved = session.load()
         if saved is None:
@@ -1062,6 +1075,7 @@ class MainWindow(QMainWindow):
             self._setting_text = False
         if saved.article is not None and saved.article.text == saved.text:
             self._show_article(saved.article, reset_translation=True)
+            self._update_title()
             self.set_status("Restored your last article")
         elif saved.text.strip():
             self._analyse_timer.start()

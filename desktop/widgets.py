@@ -176,6 +176,8 @@ class OriginalEdit(QPlainTextEdit):
 class TranslationView(QPlainTextEdit):
     """The read-only English pane; tooltips come from a provider (sentence flags)."""
 
+    PLACEHOLDER = "The English translation appears here, sentence by sentence (Ctrl+Return)."
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
@@ -184,7 +186,7 @@ class TranslationView(QPlainTextEdit):
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.setPlaceholderText("The English translation appears here, sentence by sentence.")
+        self.setPlaceholderText(self.PLACEHOLDER)
         self.tooltip_provider: Callable[[int], str | None] | None = None
 
     def event(self, e: QEvent) -> bool:
@@ -308,8 +310,8 @@ class BulletDelegate(QStyledItemDelegate):
     ) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        icon = opt.icon
-        text = opt.text
+        icon = QIcon(opt.icon)  # a copy: the option's member is cleared below
+        text = str(opt.text)
         opt.text = ""
         opt.icon = QIcon()
         widget = opt.widget
@@ -327,9 +329,17 @@ class BulletDelegate(QStyledItemDelegate):
         x = r.left() + self.PAD_X
         y = r.top() + self.PAD_Y
         painter.save()
-        if not icon.isNull():
-            line = QFontMetrics(main_font).height()
-            icon.paint(painter, QRect(x, y + max(0, (line - self.ICON) // 2), self.ICON, self.ICON))
+        line = QFontMetrics(main_font).height()
+        mark = QRect(x, y + max(0, (line - self.ICON) // 2), self.ICON, self.ICON)
+        if index.data(FLAGGED_ROLE) and not icon.isNull():
+            icon.paint(painter, mark)  # the warning sign
+        else:
+            # A plain bullet in the text colour of the row, so it stays visible when selected.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(fg if selected else pal.color(QPalette.ColorRole.Highlight))
+            d = max(5, self.ICON // 3)
+            painter.drawEllipse(mark.center().x() - d // 2, mark.center().y() - d // 2 + 1, d, d)
         tx = x + self.ICON + self.GAP
         h_main = self._height(main_font, width, text)
         painter.setFont(main_font)
@@ -423,7 +433,11 @@ class Banner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 8, 8)
         layout.setSpacing(8)
+        self.icon_label = QLabel()
+        self.icon_label.setFixedSize(20, 20)
+        self.icon_label.setAccessibleName("Notice kind")
         self.label = QLabel()
+        self.label.setAccessibleName("Notice text")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -440,7 +454,15 @@ class Banner(QFrame):
         self.close_button.setAccessibleName("Hide notice")
         self.close_button.setToolTip("Hide this notice")
         self.close_button.setAutoRaise(True)
-        for w in (self.label, self.progress, self.action, self.secondary, self.cancel, self.close_button):
+        for w in (
+            self.icon_label,
+            self.label,
+            self.progress,
+            self.action,
+            self.secondary,
+            self.cancel,
+            self.close_button,
+        ):
             layout.addWidget(w)
         self.action.clicked.connect(self.actionClicked)
         self.secondary.clicked.connect(self.secondaryClicked)
@@ -488,12 +510,22 @@ class Banner(QFrame):
         accent = QColor(230, 140, 0) if kind == "warning" else pal.color(QPalette.ColorRole.Highlight)
         if kind == "error":
             accent = QColor(210, 50, 50)
-        pal.setColor(QPalette.ColorRole.Window, tint(base, accent, text, start=0.18, min_ratio=1.25))
-        self._tinting = True
-        try:
-            self.setPalette(pal)
-        finally:
-            self._tinting = False
+        bg = tint(base, accent, text, start=0.18, min_ratio=1.25)
+        border = tint(base, accent, text, start=0.45, min_ratio=1.8)
+        pal.setColor(QPalette.ColorRole.Window, bg)
+        self.setPalette(pal)
+        # The application style sheet decides how QFrames paint; say it there too, so the tint
+        # shows under every style.
+        self.setStyleSheet(
+            f"QFrame#banner {{ background: {bg.name()}; border: 1px solid {border.name()};"
+            " border-radius: 4px; }"
+        )
+        icon = {
+            "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+            "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+        }.get(kind, QStyle.StandardPixmap.SP_MessageBoxInformation)
+        self.icon_label.setPixmap(self.style().standardIcon(icon).pixmap(20, 20))
+        self.icon_label.setAccessibleDescription(kind)
 
     def retint(self) -> None:
         """Follow a theme change (the window calls this on ``PaletteChange``)."""

@@ -4,12 +4,13 @@ an article, translate it with a model, click a key fact and save a PNG of the wi
 An offscreen Qt process cannot be photographed as an X11 window, so the picture is taken through
 the X server (``QScreen.grabWindow`` on the window id), exactly what a user's screen would show.
 
-    python scripts/screenshot.py --out shot.png [--article FILE] [--model DIR] [--bullet N]
+    python scripts/screenshot.py --out shot.png [--article FILE] [--model DIR | --no-model] [--bullet N]
 
 Without ``--model`` a tiny random-weight test model is built (the English is gibberish; the
-layout is what matters). Without ``--article`` the seed article from ../shared is used. User
-settings and the session go to a temporary folder: your own config is never touched. Prints one
-JSON line: the PNG path, the window size and the image size.
+layout is what matters). ``--no-model`` shows the first start without any model: the banner
+that offers the download, and Norwegian key facts. Without ``--article`` the seed article from
+../shared is used. User settings and the session go to a temporary folder: your own config is
+never touched. Prints one JSON line: the PNG path, the window size and the image size.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def outer(ns: argparse.Namespace) -> int:
         return 3
     with tempfile.TemporaryDirectory(prefix="nordbrief-shot-") as tmp:
         model = ns.model
-        if model is None:
+        if model is None and not ns.no_model:
             from models.testing import make_model
 
             model = str(make_model(Path(tmp) / "tiny-model", size="tiny", seed=1))
@@ -66,8 +67,7 @@ def outer(ns: argparse.Namespace) -> int:
             str(Path(ns.out).resolve()),
             "--article",
             str(ns.article),
-            "--model",
-            model,
+            *(["--model", model] if model else ["--no-model"]),
             "--bullet",
             str(ns.bullet),
         ]
@@ -97,6 +97,13 @@ def inner(ns: argparse.Namespace) -> int:
 
     def translated() -> bool:
         art = window.article
+        if ns.no_model:  # the first start: banner shown, Norwegian key facts ready
+            return bool(
+                art
+                and window.model_state == "missing"
+                and window.banner.isVisible()
+                and window.bullets.count()
+            )
         return bool(
             art
             and window.model_state == "ready"
@@ -106,7 +113,8 @@ def inner(ns: argparse.Namespace) -> int:
         )
 
     def step() -> None:
-        if window.model_state in ("missing", "error") or time.monotonic() > deadline:
+        failed = window.model_state == "error" or (window.model_state == "missing" and not ns.no_model)
+        if failed or time.monotonic() > deadline:
             result["error"] = f"not translated (model {window.model_state}; {window.status_label.text()})"
             app.quit()
             return
@@ -136,6 +144,8 @@ def inner(ns: argparse.Namespace) -> int:
             device_pixel_ratio=ratio,
             platform=app.platformName(),
             selected_sentence=window.current_sentence(),
+            model_state=window.model_state,
+            banner=window.banner.isVisible(),
             origin=[window.mapToGlobal(QPoint(0, 0)).x(), window.mapToGlobal(QPoint(0, 0)).y()],
         )
         window.close()
@@ -152,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="screenshot.png")
     p.add_argument("--article", type=Path, default=None)
     p.add_argument("--model", default=None)
+    p.add_argument("--no-model", action="store_true", help="start without any model (the banner)")
     p.add_argument("--bullet", type=int, default=1, help="0-based key fact to click")
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)

@@ -171,12 +171,36 @@ def test_key_facts_show_english_with_the_norwegian_source_beneath(ready_window, 
         item.setData(SOURCE_ROLE, "")
         assert delegate.sizeHint(opt, index).height() < with_source
         item.setData(SOURCE_ROLE, " ".join(s.text.split()))
-    # Word wrap: a narrow list makes items taller, never wider than the list.
+
+
+def test_key_facts_wrap_to_the_list_width(qtbot) -> None:
+    from PySide6.QtWidgets import QListWidgetItem
+
+    from desktop.widgets import BulletList
+
+    lst = BulletList()
+    qtbot.addWidget(lst)
+    item = QListWidgetItem(
+        "The municipality opened a new bridge over the fjord on Monday, costing 410 million."
+    )
+    item.setData(
+        SOURCE_ROLE, "Bergen kommune åpnet mandag en ny bro over Puddefjorden; den kostet 410 millioner."
+    )
+    lst.addItem(item)
+    lst.show()
+    opt = QStyleOptionViewItem()
+    opt.initFrom(lst.viewport())
+    opt.widget = lst
+    opt.font = lst.font()
     index = lst.model().index(0, 0)
-    wide = delegate.sizeHint(opt, index)
-    window.splitter.setSizes([500, 500, 120])
-    narrow = delegate.sizeHint(opt, index)
-    assert narrow.height() > wide.height() and narrow.width() <= lst.viewport().width()
+    heights = []
+    for width in (900, 220):
+        lst.resize(width, 300)
+        qtbot.waitUntil(lambda w=width: lst.width() == w)
+        hint = lst.itemDelegate().sizeHint(opt, index)
+        assert hint.width() <= lst.viewport().width()  # never wider than the list: it wraps
+        heights.append(hint.height())
+    assert heights[1] > heights[0]
 
 
 def test_key_facts_before_translation_show_only_norwegian(make_window, qtbot) -> None:
