@@ -303,10 +303,38 @@ def test_unsupported_compute_type_falls_back(tiny_model: Path, monkeypatch: pyte
     assert tr.translate(["Det var kaldt."])[0]
 
 
+class _Result:
+    def __init__(self, tokens: list[str]) -> None:
+        self.hypotheses = [tokens]
+
+
+class LoopingCT2(SpyCT2):
+    """The real model, except that first decodings of ``loop_for`` come back as a loop that
+    fills the whole length bound (what a degenerate model does)."""
+
+    def __init__(self, inner: Any, loop_for: list[list[str]]) -> None:
+        super().__init__(inner)
+        self.loop_for = loop_for
+
+    def translate_batch(self, source: list[list[str]], **kwargs: Any) -> Any:
+        results = list(super().translate_batch(source, **kwargs))
+        if kwargs["no_repeat_ngram_size"] == 0:
+            bound = kwargs["max_decoding_length"]
+            for k, src in enumerate(source):
+                if src in self.loop_for:
+                    results[k] = _Result((["\u2581the", "\u2581same"] * bound)[:bound])
+            self.outputs[-1] = [list(r.hypotheses[0]) for r in results]
+        return results
+
+
 def test_looping_outputs_are_decoded_again_with_repetition_controls(tiny_model: Path) -> None:
     """Only outputs that hit the length bound inside a loop are re-sent, with the guard on."""
-    tr, spy = _translator(tiny_model)
-    tr.translate([s.text for s in article_from_text(ARTICLE).sentences] + [LONG])
+    texts = [s.text for s in article_from_text(ARTICLE).sentences]
+    tr = Translator(tiny_model, memory=TranslationMemory())
+    target = [*tr.tokenize(texts[2]), EOS]
+    spy = LoopingCT2(tr.ct2, loop_for=[target])
+    tr.ct2 = spy  # type: ignore[assignment]
+    out = tr.translate(texts)
     looped_sources: list[list[str]] = []
     retried: list[list[str]] = []
     for (batch, kwargs), outs in zip(spy.calls, spy.outputs, strict=True):
@@ -315,11 +343,12 @@ def test_looping_outputs_are_decoded_again_with_repetition_controls(tiny_model: 
             bound = kwargs["max_decoding_length"]
             looped_sources += [
                 src
-                for src, out in zip(batch, outs, strict=True)
-                if len(out) >= bound and collapse_repeats(out) != out
+                for src, hyp in zip(batch, outs, strict=True)
+                if len(hyp) >= bound and collapse_repeats(hyp) != hyp
             ]
         else:
             assert kwargs["no_repeat_ngram_size"] == 4 and kwargs["repetition_penalty"] > 1.0
             retried += batch
-    assert looped_sources, "the random tiny model is expected to loop on some sentence"
-    assert sorted(retried) == sorted(looped_sources)
+    assert target in looped_sources
+    assert sorted(retried) == sorted(looped_sources)  # nothing else is decoded twice
+    assert "the same the same the same" not in out[2]  # the second decoding replaced the loop
