@@ -146,6 +146,9 @@ def physical_cores() -> int:
                 cores = len(pairs)
         except OSError:
             pass
+    elif system == "Windows" and usable >= 4:
+        # No cheap core count there; desktop CPUs with 4+ logical CPUs almost always have SMT.
+        cores = usable // 2
     elif system == "Darwin":
         # Apple silicon: use the performance cores only; Intel Macs: physical cores.
         for key in ("hw.perflevel0.physicalcpu", "hw.physicalcpu"):

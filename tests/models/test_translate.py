@@ -352,3 +352,22 @@ def test_looping_outputs_are_decoded_again_with_repetition_controls(tiny_model: 
     assert target in looped_sources
     assert sorted(retried) == sorted(looped_sources)  # nothing else is decoded twice
     assert "the same the same the same" not in out[2]  # the second decoding replaced the loop
+
+
+def test_physical_cores_per_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import platform
+    import subprocess
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    monkeypatch.setattr(platform, "system", lambda: "Windows")
+    assert physical_cores() == 4  # SMT siblings are not cores
+
+    def sysctl(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        if cmd[-1] == "hw.perflevel0.physicalcpu":  # Apple silicon: performance cores only
+            return subprocess.CompletedProcess(cmd, 0, stdout="6\n", stderr="")
+        raise subprocess.CalledProcessError(1, cmd)
+
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(subprocess, "run", sysctl)
+    assert physical_cores() == 6
