@@ -64,6 +64,9 @@ class TranslateOptions:
     # left is collapsed (see ``collapse_repeats``).
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
+    # The second decoding of looping outputs. Benchmarks on random-weight models switch it off:
+    # random weights loop all the time, real models almost never.
+    retry_loops: bool = True
     # Batching: source tokens per CTranslate2 call, and the sorting look-ahead in sentences.
     max_batch_tokens: int = 1024
     window: int = 16
@@ -75,6 +78,7 @@ class TranslateOptions:
             self.length_extra,
             self.repetition_penalty,
             self.no_repeat_ngram_size,
+            self.retry_loops,
         )
 
 
@@ -466,11 +470,9 @@ class Translator:
         longest = max(len(t) for t in batch)
         max_len = min(self.max_positions - 1, int(opts.length_ratio * longest) + opts.length_extra)
         hyps = self._call(batch, max_len, opts.repetition_penalty, opts.no_repeat_ngram_size)
-        looped = [
-            k
-            for k, h in enumerate(hyps)
-            if len(h) >= max_len and len(collapse_repeats(h)) < len(h) and opts.no_repeat_ngram_size == 0
-        ]
+        looped = [k for k, h in enumerate(hyps) if len(h) >= max_len and len(collapse_repeats(h)) < len(h)]
+        if not opts.retry_loops or opts.no_repeat_ngram_size:
+            looped = []
         if looped:
             again = self._call(
                 [batch[k] for k in looped],

@@ -371,3 +371,14 @@ def test_physical_cores_per_platform(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(platform, "system", lambda: "Darwin")
     monkeypatch.setattr(subprocess, "run", sysctl)
     assert physical_cores() == 6
+
+
+def test_without_retry_a_loop_is_still_cut(tiny_model: Path) -> None:
+    texts = [s.text for s in article_from_text(ARTICLE).sentences]
+    tr = Translator(tiny_model, memory=TranslationMemory(), options=TranslateOptions(retry_loops=False))
+    target = [*tr.tokenize(texts[2]), EOS]
+    spy = LoopingCT2(tr.ct2, loop_for=[target])
+    tr.ct2 = spy  # type: ignore[assignment]
+    out = tr.translate(texts)
+    assert all(kw["no_repeat_ngram_size"] == 0 for _, kw in spy.calls)  # no second decoding
+    assert out[2] == "the same"  # the loop filling the bound collapsed to one copy
