@@ -245,9 +245,9 @@ def _read_limits(folder: Path) -> tuple[int, int]:
         positions = int(data.get("max_positions", MARIAN_MAX_POSITIONS))
         limit = int(data.get("max_input_tokens", positions))
     except (ValueError, TypeError, AttributeError) as exc:
-        raise ModelError(f"model folder {folder}: nordbrief.json is unreadable ({exc})") from None
+        raise ValueError(f"nordbrief.json is unreadable ({exc})") from None
     if not 8 <= limit <= positions:
-        raise ModelError(f"model folder {folder}: nordbrief.json declares an impossible input limit")
+        raise ValueError("nordbrief.json declares an impossible input limit")
     return limit, positions
 
 
@@ -283,8 +283,11 @@ class Translator:
             opts = TranslateOptions(**{**opts.__dict__, "beam_size": beam_size})
         self.options = opts
         self.memory = memory if memory is not None else DEFAULT_MEMORY
-        self.max_input_tokens, self.max_positions = _read_limits(self.model_dir)
-        self.identity = _model_identity(self.model_dir)
+        try:
+            self.max_input_tokens, self.max_positions = _read_limits(self.model_dir)
+            self.identity = _model_identity(self.model_dir)
+        except (OSError, ValueError) as exc:
+            raise self._fail(_short(exc)) from None
         self._load()
 
     # -- loading ---------------------------------------------------------------------------
@@ -326,7 +329,7 @@ class Translator:
                 intra_threads=self.intra_threads,
             )
         except (RuntimeError, ValueError, OSError) as exc:
-            raise self._fail(f"model.bin cannot be loaded ({_short(exc)})") from None
+            raise self._fail(f"CTranslate2 cannot load it ({_short(exc)})") from None
 
     def unload(self) -> None:
         """Free the model's memory now rather than at garbage collection."""

@@ -277,7 +277,10 @@ def test_missing_file_is_a_model_error(tiny_model: Path, tmp_path: Path, missing
     assert "nordbrief models verify" in info.value.message
 
 
-@pytest.mark.parametrize("victim", ["model.bin", "source.spm"])
+@pytest.mark.parametrize(
+    "victim",
+    ["model.bin", "source.spm", "target.spm", "shared_vocabulary.json", "config.json", "nordbrief.json"],
+)
 def test_corrupt_file_is_a_model_error(tiny_model: Path, tmp_path: Path, victim: str) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(tiny_model, broken)
