@@ -307,6 +307,9 @@ class MainWindow(QMainWindow):
                 tb.addSeparator()
             else:
                 tb.addAction(act)
+                button = tb.widgetForAction(act)
+                if button is not None:  # screen readers: the name without the mnemonic "&"
+                    button.setAccessibleName(act.text().replace("&", "").rstrip("…"))
         self.addToolBar(tb)
         self.toolbar = tb
 

@@ -17,8 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("no_model", [False, True], ids=["translated", "no-model"])
 def test_screenshot_script_photographs_the_window(
-    tmp_path: Path, seed_article: Path, tiny_model: Path
+    tmp_path: Path, seed_article: Path, tiny_model: Path, no_model: bool
 ) -> None:
     if shutil.which("xvfb-run") is None:
         if os.environ.get("CI") == "true":
@@ -33,8 +34,7 @@ def test_screenshot_script_photographs_the_window(
             str(out),
             "--article",
             str(seed_article),
-            "--model",
-            str(tiny_model),
+            *(["--no-model"] if no_model else ["--model", str(tiny_model)]),
         ],
         capture_output=True,
         text=True,
@@ -43,6 +43,9 @@ def test_screenshot_script_photographs_the_window(
     assert proc.returncode == 0, proc.stderr[-2000:]
     info = json.loads(proc.stdout.strip().splitlines()[-1])
     assert info["platform"] == "xcb" and info["selected_sentence"] is not None
+    # Without a model the first start shows the download banner; with one, no banner.
+    assert info["banner"] is no_model
+    assert info["model_state"] == ("missing" if no_model else "ready")
 
     from PySide6.QtGui import QImage
 

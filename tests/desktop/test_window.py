@@ -65,12 +65,20 @@ def test_window_opens_fast_and_loads_the_model_after_showing(make_window, qtbot,
 def test_open_translate_fills_every_sentence_in_order(ready_window, qtbot, tmp_path) -> None:
     window = ready_window
     order: list[int] = []
+    progress = []
+    show = window._translate_progress
+
+    def spy(p, article):  # every batch the GUI thread receives, in arrival order
+        order.extend(i for i, _ in p.new)
+        progress.append(p)
+        show(p, article)
+
+    window._translate_progress = spy
     window.open_path(str(_write(tmp_path, _unique_article(24))))
-    qtbot.waitUntil(lambda: window.translating, timeout=10_000)
-    window._translate_job.progress.connect(lambda p: order.extend(i for i, _ in p.new))
     qtbot.waitUntil(lambda: _translated(window), timeout=60_000)
     art = window.article
-    assert order == sorted(order) and order == list(range(order[0], len(art.sentences)))
+    assert order == list(range(len(art.sentences)))  # every sentence once, in document order
+    assert progress[-1].done == progress[-1].total == len(art.sentences)
     assert window.progress.value() == 100
     assert window.translation.toPlainText() == layout_translation(art).text
     assert "words/s" in window.speed_label.text()
@@ -80,7 +88,7 @@ def test_open_translate_fills_every_sentence_in_order(ready_window, qtbot, tmp_p
 
 def test_stop_midway_leaves_a_consistent_state(ready_window, qtbot, tmp_path) -> None:
     window = ready_window
-    window.open_path(str(_write(tmp_path, _unique_article(120))))
+    window.open_path(str(_write(tmp_path, _unique_article(400))))
     qtbot.waitUntil(lambda: window.translating, timeout=10_000)
     job = window._translate_job
     with qtbot.waitSignal(job.progress, timeout=30_000):
@@ -329,18 +337,18 @@ def test_event_loop_never_blocks_during_translation(ready_window, qtbot, tmp_pat
 
     def tick() -> None:
         now = time.monotonic()
-        gaps.append(now - last[0])
+        if window.translating:  # only the gaps while the translator works count
+            gaps.append(now - last[0])
         last[0] = now
 
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)
     timer.start()
-    window.open_path(str(_write(tmp_path, _unique_article(60))))
-    qtbot.waitUntil(lambda: window.translating, timeout=10_000)
+    window.open_path(str(_write(tmp_path, _unique_article(400))))
     qtbot.waitUntil(lambda: _translated(window), timeout=120_000)
     timer.stop()
-    assert len(gaps) > 10
+    assert len(gaps) >= 5, "the timer must have ticked while translating"
     assert max(gaps) < 1.0, f"worst event-loop gap {max(gaps):.3f} s"
 
 
