@@ -70,6 +70,7 @@ def outer(ns: argparse.Namespace) -> int:
             *(["--model", model] if model else ["--no-model"]),
             "--bullet",
             str(ns.bullet),
+            *(["--dark"] if ns.dark else []),
         ]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=ns.timeout)
         sys.stderr.write(
@@ -87,6 +88,8 @@ def inner(ns: argparse.Namespace) -> int:
     from desktop.mainwindow import MainWindow
 
     app = make_app()
+    if ns.dark:
+        app.setPalette(dark_palette())
     window = MainWindow(model=ns.model, restore_session=False)
     window.resize(WIDTH, HEIGHT)
     window.move(40, 40)
@@ -157,12 +160,41 @@ def inner(ns: argparse.Namespace) -> int:
     return 0 if result.get("png") else 1
 
 
+def dark_palette() -> object:
+    """A dark theme like a desktop's dark mode, to look at the tints derived from the palette."""
+    from PySide6.QtGui import QColor, QPalette
+
+    pal = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2b2b"),
+        (roles.WindowText, "#e6e6e6"),
+        (roles.Base, "#1e1e1e"),
+        (roles.AlternateBase, "#262626"),
+        (roles.Text, "#e6e6e6"),
+        (roles.Button, "#333333"),
+        (roles.ButtonText, "#e6e6e6"),
+        (roles.Highlight, "#2f65ca"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.PlaceholderText, "#8a8a8a"),
+        (roles.Mid, "#444444"),
+        (roles.Midlight, "#3a3a3a"),
+        (roles.ToolTipBase, "#333333"),
+        (roles.ToolTipText, "#e6e6e6"),
+    ):
+        pal.setColor(role, QColor(colour))
+    for role in (roles.WindowText, roles.ButtonText, roles.Text):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor("#777777"))
+    return pal
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default="screenshot.png")
     p.add_argument("--article", type=Path, default=None)
     p.add_argument("--model", default=None)
     p.add_argument("--no-model", action="store_true", help="start without any model (the banner)")
+    p.add_argument("--dark", action="store_true", help="use a dark palette")
     p.add_argument("--bullet", type=int, default=1, help="0-based key fact to click")
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
