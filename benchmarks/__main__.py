@@ -164,10 +164,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "Section 1 batches: the seed article's sentences sorted by length, 16 a batch; each batch decodes "
         "exactly round(1.1 x its mean source length) tokens per sentence in every peer (min = max length); "
         "Transformers gets torch.inference_mode(), 2 threads, KV cache, no forced EOS.",
-        "Nordbrief engine rows: models.translate.Translator on the same weights with its own batching, "
-        "threads and streaming windows; its length bound is set to 1.1 x the longest source of a batch "
-        "(random weights never stop by themselves), so it decodes somewhat more tokens than the peers; "
-        "compare its tokens/s.",
+        "Nordbrief engine rows and sections 2-4: models.translate.Translator with its own batching, threads, "
+        "streaming windows and beam; random weights never emit </s>, so a thin wrapper around its "
+        "ctranslate2.Translator bounds each call at 1.1 x its longest source (a real batch also runs "
+        "until its longest sentence ends) and counts 1.1 x each sentence's own source as output; the "
+        "loop-retry is off (random output always loops, real output almost never). Its token count "
+        "differs a little from the peers'; compare tokens/s.",
         "Sections 2-5 use the make-model test models (float16 on disk, int8 compute, like an installed "
         "model); the GUI section runs the real window with the engine's default options.",
     ]

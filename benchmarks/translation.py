@@ -10,6 +10,7 @@ file, segment, translate streaming in document order, summarize.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from benchmarks.common import Timing, log, norsumm_articles, seed_article_path, timed, word_count
 from benchmarks.peers import (
+    LENGTH_FACTOR,
     CT2Engine,
     TorchEngine,
     build_reference,
@@ -104,28 +106,13 @@ def engine_default_beam() -> int:
     return DEFAULT_BEAM
 
 
-class _CountingCT2:
-    """Stands in for the engine's ``ctranslate2.Translator`` to count the tokens it decodes."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.tokens = 0
-
-    def translate_batch(self, *args: Any, **kwargs: Any) -> Any:
-        results = self.inner.translate_batch(*args, **kwargs)
-        self.tokens += sum(len(r.hypotheses[0]) for r in results)
-        return results
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-
 class NordbriefEngine:
     """Nordbrief's engine on the same converted weights: its own batching, threads and bounds.
 
-    Its output length is not forced to equal the peers' (the engine has no minimum length); the
-    bound is 1.1 x the longest source per batch, so it decodes a little more than the peers and
-    the fair comparison is tokens per second.
+    Its output lengths are not forced to equal the peers' (the engine has no minimum length):
+    each call decodes to 1.1 x its longest source and counts 1.1 x each sentence's own source
+    (``_StopLikeARealModel``) while the peers decode 1.1 x their batch's mean, so the token counts
+    differ slightly; compare tokens/s.
     """
 
     def __init__(self, model_dir: Path, sentences: Sequence[str]) -> None:
@@ -146,7 +133,6 @@ class NordbriefEngine:
         engine = self._engines.get(beam)
         if engine is None:
             engine = self._engines[beam] = load_engine(self.model_dir, beam=beam)
-            engine.ct2 = _CountingCT2(engine.ct2)
         engine.memory = TranslationMemory()  # every run decodes every sentence
         engine.ct2.tokens = 0
         out = engine.translate(list(sentences))
@@ -158,20 +144,52 @@ class NordbriefEngine:
         return engine_settings(engine) if engine is not None else ""
 
 
-# Random weights almost never emit </s>, so every sentence would decode to the engine's safety
-# bound (2 x source + 10 tokens) and the figures would describe output twice as long as a real
-# model's. The engine is therefore measured with its bound set to 1.1 x the longest source of each
-# batch (the same ratio section 1 forces on the peers), which is close to OPUS-MT's real output
-# length for Norwegian -> English. Everything else is the engine's default.
-REALISTIC_LENGTH = {"length_ratio": 1.1, "length_extra": 0}
+# Random weights almost never emit </s>: every sentence would decode to the engine's safety bound
+# (2 x the longest source in its batch + 10 tokens) and the figures would describe output two to
+# four times longer than a real model's. ``_StopLikeARealModel`` stands in for the engine's
+# ``ctranslate2.Translator`` and lowers the bound of each call the engine makes to 1.1 x its longest
+# source (the ratio section 1 forces on the peers; close to OPUS-MT's real output length for
+# Norwegian -> English). A real model's batch also runs until its longest sentence ends, so the
+# number of decoding steps matches; shorter sentences of the batch keep decoding here where a real
+# model would drop them, so only the tokens a real model would emit (1.1 x each sentence's own
+# source) are counted. Random outputs also loop, which would trigger the engine's second decoding
+# of looping outputs on every sentence (a real model almost never loops), so that retry is off.
+# Everything else — batching, windows, threads, beam, memory — is the engine's own default.
+REALISTIC_OPTIONS = {"retry_loops": False}
+
+
+class _StopLikeARealModel:
+    """Wraps a ``ctranslate2.Translator``: output lengths as a real model has them."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.tokens = 0
+        self.calls = 0
+
+    def translate_batch(self, source: list[list[str]], **kwargs: Any) -> list[Any]:
+        bound = kwargs.pop("max_decoding_length", 256)
+        wanted = [min(bound, max(1, round(LENGTH_FACTOR * len(s)))) for s in source]
+        results = self.inner.translate_batch(source, max_decoding_length=max(wanted), **kwargs)
+        self.calls += 1
+        self.tokens += sum(min(len(r.hypotheses[0]), w) for r, w in zip(results, wanted, strict=True))
+        return results
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 def load_engine(model_dir: Path, *, beam: int | None = None, realistic: bool = True) -> Any:
     """Nordbrief's translator as the GUI's worker loads it, with its own fresh memory."""
     from models.translate import TranslateOptions, TranslationMemory, Translator
 
-    options = TranslateOptions(**REALISTIC_LENGTH) if realistic else None
-    return Translator(model_dir, beam_size=beam, options=options, memory=TranslationMemory())
+    known = {f.name for f in dataclasses.fields(TranslateOptions)}
+    options = (
+        TranslateOptions(**{k: v for k, v in REALISTIC_OPTIONS.items() if k in known}) if realistic else None
+    )
+    engine = Translator(model_dir, beam_size=beam, options=options, memory=TranslationMemory())
+    if realistic:
+        engine.ct2 = _StopLikeARealModel(engine.ct2)
+    return engine
 
 
 def stream_article(article: Any, engine: Any) -> Iterator[float]:
@@ -276,7 +294,13 @@ def engine_settings(engine: Any) -> str:
     return (
         f"{engine.compute_type}, {engine.intra_threads} threads, beam {o.beam_size}, "
         f"max_batch_tokens {o.max_batch_tokens}, window {o.window}, "
-        f"length bound {o.length_ratio} x src + {o.length_extra}"
+        f"length bound {o.length_ratio} x src + {o.length_extra}, "
+        f"loop retry {'on' if getattr(o, 'retry_loops', True) else 'off'}"
+        + (
+            ", bound per call 1.1 x longest source (emulated </s>)"
+            if isinstance(engine.ct2, _StopLikeARealModel)
+            else ""
+        )
     )
 
 
