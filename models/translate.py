@@ -235,20 +235,26 @@ def _model_identity(folder: Path) -> str:
     return h.hexdigest()[:32]
 
 
-def _read_limits(folder: Path) -> tuple[int, int]:
-    """(input limit in tokens incl. ``</s>``, position table size): nordbrief.json, else Marian's."""
+def _read_limits(folder: Path) -> tuple[int, int, bool]:
+    """(input limit in tokens incl. ``</s>``, position table size, append ``</s>``?).
+
+    From nordbrief.json, else Marian's. Models converted from Hugging Face Marian need ``</s>``
+    appended to the source; OpenNMT-trained ones (Argos Translate packages) were trained without
+    it, so their import writes ``"append_eos": false``.
+    """
     meta = folder / "nordbrief.json"
     if not meta.is_file():
-        return MARIAN_MAX_POSITIONS, MARIAN_MAX_POSITIONS
+        return MARIAN_MAX_POSITIONS, MARIAN_MAX_POSITIONS, True
     try:
         data = json.loads(meta.read_text("utf-8"))
         positions = int(data.get("max_positions", MARIAN_MAX_POSITIONS))
         limit = int(data.get("max_input_tokens", positions))
+        append_eos = bool(data.get("append_eos", True))
     except (ValueError, TypeError, AttributeError) as exc:
         raise ValueError(f"nordbrief.json is unreadable ({exc})") from None
     if not 8 <= limit <= positions:
         raise ValueError("nordbrief.json declares an impossible input limit")
-    return limit, positions
+    return limit, positions, append_eos
 
 
 class Translator:
@@ -284,7 +290,8 @@ class Translator:
         self.options = opts
         self.memory = memory if memory is not None else DEFAULT_MEMORY
         try:
-            self.max_input_tokens, self.max_positions = _read_limits(self.model_dir)
+            self.max_input_tokens, self.max_positions, append_eos = _read_limits(self.model_dir)
+            self._suffix = [EOS] if append_eos else []
             self.identity = _model_identity(self.model_dir)
         except (OSError, ValueError) as exc:
             raise self._fail(_short(exc)) from None
@@ -354,7 +361,7 @@ class Translator:
         return (self.identity, self.compute_type, *self.options.memory_key(), sentence)
 
     def split_long(self, text: str) -> list[list[str]]:
-        """Token lists (each ending in ``</s>``) that fit the model's input limit.
+        """Token lists (each ending in ``</s>`` where the model wants it) that fit the input limit.
 
         Splits at the strongest clause boundary nearest the middle (; : , dash, then any space)
         and recurses; a single over-long word is cut at token boundaries as a last resort.
@@ -362,7 +369,7 @@ class Translator:
         limit = self.max_input_tokens - 1
         tokens = self.tokenize(text)
         if len(tokens) <= limit:
-            return [[*tokens, EOS]]
+            return [[*tokens, *self._suffix]]
         for pattern in _SPLIT_CLASSES:
             cuts = [m for m in pattern.finditer(text) if m.start() > 0 and m.end() < len(text)]
             if not cuts:
@@ -372,7 +379,7 @@ class Translator:
             left, right = text[: best.start()].strip(), text[best.end() :].strip()
             if left and right:
                 return self.split_long(left) + self.split_long(right)
-        return [[*tokens[i : i + limit], EOS] for i in range(0, len(tokens), limit)]
+        return [[*tokens[i : i + limit], *self._suffix] for i in range(0, len(tokens), limit)]
 
     # -- translating -----------------------------------------------------------------------
 

@@ -87,6 +87,11 @@ def _import_argos(src: Path, out: Path, name: str | None) -> tuple[str, Manifest
         if not (out / target).is_file():
             shutil.copyfile(spm_file, out / target)
     shutil.rmtree(work, ignore_errors=True)
+    # Argos packages hold OpenNMT-trained models: their sources carry no </s> (models.translate).
+    hints_file = out / "nordbrief.json"
+    hints = json.loads(hints_file.read_text(encoding="utf-8")) if hints_file.is_file() else {}
+    hints["append_eos"] = False
+    hints_file.write_text(json.dumps(hints), encoding="utf-8")
     _check_ct2_folder(out, str(src))
     pair = f"{meta.get('from_code', '')}-{meta.get('to_code', '')}".strip("-")
     final = name or ("argos-" + _slug(pair) if pair else _slug(src.stem))

@@ -50,7 +50,19 @@ def test_import_argos_package(tiny_model: Path, tmp_path: Path) -> None:
     assert row.installed and row.license == "CC0" and "Argos Translate" in (row.attribution or "")
     from models.translate import Translator
 
-    assert len(Translator(model.path).translate(["Hei på deg.", "God morgen."])) == 2
+    translator = Translator(model.path)
+    sent: list[list[str]] = []
+    real = translator.ct2.translate_batch
+
+    def spy(batch, *args, **kwargs):
+        sent.extend(batch)
+        return real(batch, *args, **kwargs)
+
+    translator.ct2 = type("Spy", (), {"translate_batch": staticmethod(spy)})()
+    assert len(translator.translate(["Hei på deg.", "God morgen."])) == 2
+    # OpenNMT-trained Argos models were trained without </s> on the source side.
+    assert sent and all(tokens and tokens[-1] != "</s>" for tokens in sent)
+    assert Translator(tiny_model).split_long("Hei på deg.")[0][-1] == "</s>"
 
 
 def test_import_rejects_bad_input(tiny_model: Path, tmp_path: Path) -> None:
