@@ -8,12 +8,12 @@ carries the whole result.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import time
 
 from models.article import Article, ModelInfo
 from models.errors import EXIT_OK, InputError
+from models.pipeline import check_article, summarize_article
 
 COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32")
 
@@ -44,20 +44,6 @@ def _progress(done: int, total: int) -> None:
     if sys.stderr.isatty():
         end = "\n" if done >= total else ""
         print(f"\rtranslating: {done}/{total} sentences", end=end, file=sys.stderr, flush=True)
-
-
-def _summarize_if_available(article: Article) -> None:
-    """Bullets and fact-check flags, when the summarizer part of the engine is present."""
-    from models import pipeline
-
-    if importlib.util.find_spec("models.summarize") is None:
-        return
-    summarize = getattr(pipeline, "summarize_article", None)
-    check = getattr(pipeline, "check_article", None)
-    if summarize is not None:
-        summarize(article)
-    if check is not None and importlib.util.find_spec("models.factcheck") is not None:
-        check(article)
 
 
 def translation_report(article: Article) -> str:
@@ -127,7 +113,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
             f"({total} sentences, {translator.intra_threads} threads, beam {translator.options.beam_size})",
             file=sys.stderr,
         )
-    _summarize_if_available(article)
+    # Bullets carry the new translations; the fact check flags what the model got wrong.
+    summarize_article(article)
+    check_article(article)
 
     if args.format == "json":
         emit(to_json_text(article.to_json()), args.output)
