@@ -43,9 +43,16 @@ def test_json_output_every_sentence_translated(
     for got, seg in zip(data["sentences"], segmented["sentences"], strict=True):
         for key in ("index", "paragraph", "start", "end", "text"):
             assert got[key] == seg[key]
-        assert set(got["flags"]) <= set(FLAGS)  # fact-check flags, when the checker ran
+        assert set(got["flags"]) <= set(FLAGS)
+        assert [d["flag"] for d in got["flag_details"]] == got["flags"]
         assert ARTICLE[got["start"] : got["end"]] == got["text"]
         assert isinstance(got["translation"], str) and got["translation"].strip()
+    # Bullets come with the translation of their source sentence; facts index into "facts".
+    assert 1 <= len(data["bullets"]) <= 5
+    for bullet in data["bullets"]:
+        sentence = data["sentences"][bullet["sentence"]]
+        assert bullet["translation"] == sentence["translation"]
+        assert all(data["facts"][i]["sentence"] == bullet["sentence"] for i in bullet["facts"])
     model = data["model"]
     assert model["name"] == tiny_model.name
     assert model["path"] == str(tiny_model)
