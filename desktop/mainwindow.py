@@ -722,15 +722,21 @@ class MainWindow(QMainWindow):
             return
         cursor = QTextCursor(self.translation.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        for idx, _text in p.new:
-            sentence = article.sentences[idx]
-            chunk = self._layout.append(sentence)
-            if chunk:
-                if sentence.heading:
-                    body = utf16_len(chunk.lstrip())
-                    end = cursor.position() + utf16_len(chunk)
-                    self.translation_headings.add_span((end - body, end))
-                cursor.insertText(chunk)
+        # Appending moves the pane's own caret when it sits at the end; that is not the user
+        # moving it, so it must not re-link (and scroll) the panes on every batch.
+        self._linking = True
+        try:
+            for idx, _text in p.new:
+                sentence = article.sentences[idx]
+                chunk = self._layout.append(sentence)
+                if chunk:
+                    if sentence.heading:
+                        body = utf16_len(chunk.lstrip())
+                        end = cursor.position() + utf16_len(chunk)
+                        self.translation_headings.add_span((end - body, end))
+                    cursor.insertText(chunk)
+        finally:
+            self._linking = False
         self._trans_map = OffsetMap(self._layout.text)
         self.progress.setValue(round(100 * p.done / p.total) if p.total else 100)
         elapsed = max(time.monotonic() - self._t0, 1e-6)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from models.errors import Cancelled, NordbriefError
 
@@ -81,6 +81,7 @@ class Job(QObject):
         self.lane = lane
         self.token = CancelToken()
         self.finished = False
+        self.delivered = False  # ``done`` reached the GUI thread (set by the TaskManager)
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -119,12 +120,18 @@ class Job(QObject):
 
 
 class _Lane:
-    def __init__(self, name: str, max_threads: int) -> None:
+    def __init__(self, name: str, max_threads: int, on_finished: Callable[[], None]) -> None:
         self.name = name
+        self.on_finished = on_finished
         self.max_threads = max_threads
         self.queue: collections.deque[Job] = collections.deque()
         self.threads: list[threading.Thread] = []
         self.running: set[Job] = set()
+        # Jobs the worker has finished with. The worker must never drop the last reference to a
+        # Job: that would destroy a GUI-thread QObject from the worker thread, racing the queued
+        # delivery of its signals (a segfault seen under load). The TaskManager empties this list
+        # in the GUI thread once the job's ``done`` has been delivered there.
+        self.finished: list[Job] = []
         self.lock = threading.Lock()
 
     def submit(self, job: Job) -> None:
@@ -148,6 +155,9 @@ class _Lane:
             finally:
                 with self.lock:
                     self.running.discard(job)
+                    self.finished.append(job)
+                del job  # the lane's list holds it now; released in the GUI thread
+                self.on_finished()
 
     def cancel_all(self) -> None:
         with self.lock:
@@ -173,9 +183,12 @@ class _Lane:
 class TaskManager(QObject):
     """Owns the lanes; the window holds one and calls ``shutdown`` when it closes."""
 
+    _worker_finished = Signal()  # emitted by a worker thread, handled (queued) in the GUI thread
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lanes = {name: _Lane(name, n) for name, n in LANES.items()}
+        self._worker_finished.connect(self._reap)
+        self._lanes = {name: _Lane(name, n, self._worker_finished.emit) for name, n in LANES.items()}
         self._jobs: set[Job] = set()  # keep Python references until done
         self._closed = False
 
@@ -183,9 +196,27 @@ class TaskManager(QObject):
         if self._closed:
             raise RuntimeError("task manager is shut down")
         self._jobs.add(job)
-        job.done.connect(lambda j=job: self._jobs.discard(j))
+        job.done.connect(self._job_done)
         self._lanes[job.lane].submit(job)
         return job
+
+    def _job_done(self) -> None:
+        """In the GUI thread: forget finished jobs, after every slot of this ``done`` has run."""
+        job = self.sender()
+        if isinstance(job, Job):
+            job.delivered = True
+            self._jobs.discard(job)
+        QTimer.singleShot(0, self, self._reap)
+
+    def _reap(self) -> None:
+        """Release (in this, the GUI thread) jobs whose worker is through and ``done`` delivered."""
+        released: list[Job] = []
+        for lane in self._lanes.values():
+            with lane.lock:
+                keep = [j for j in lane.finished if not j.delivered]
+                released.extend(j for j in lane.finished if j.delivered)
+                lane.finished = keep
+        released.clear()  # the last references go here, outside the locks
 
     def run(
         self,

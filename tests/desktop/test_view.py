@@ -467,3 +467,14 @@ def test_failed_autosave_is_reported_in_the_status_bar(
     window.save_session()
     qtbot.waitUntil(lambda: "Autosave failed" in window.status_label.text(), timeout=10_000)
     assert "disk full" in window.status_label.text() and not recorded_errors
+
+
+def test_streaming_does_not_move_the_users_place(ready_window, qtbot, tmp_path) -> None:
+    """Appending to the translation moves that pane's caret when it sits at the end; the window
+    must not take that for the user selecting a sentence (which would scroll the Original)."""
+    window = ready_window
+    window.open_path(str(_write(tmp_path)))
+    qtbot.waitUntil(lambda: _translated(window), timeout=60_000)
+    assert window.current_sentence() is None
+    assert window.original.textCursor().position() == 0
+    assert window.original.extraSelections() == []

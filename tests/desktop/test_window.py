@@ -91,8 +91,9 @@ def test_stop_midway_leaves_a_consistent_state(ready_window, qtbot, tmp_path) ->
     window.open_path(str(_write(tmp_path, _unique_article(400))))
     qtbot.waitUntil(lambda: window.translating, timeout=10_000)
     job = window._translate_job
-    with qtbot.waitSignal(job.progress, timeout=30_000):
-        pass
+    # Wait on GUI state, not with waitSignal(job.progress): that blocker disconnects while more
+    # progress signals are queued, and PySide then calls the freed slot (a segfault).
+    qtbot.waitUntil(lambda: window.progress.value() > 0, timeout=30_000)
     with qtbot.waitSignal(job.done, timeout=30_000):
         QTest.keyClick(window, Qt.Key.Key_Escape)
     art = window.article

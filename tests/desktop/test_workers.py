@@ -104,3 +104,28 @@ def test_shutdown_cancels_and_joins_every_thread(qtbot: Any) -> None:
     assert tm.shutdown(10)
     assert not [t for t in threading.enumerate() if t.name.startswith("nordbrief-")]
     assert all(j.token.cancelled for j in jobs)
+
+
+def test_finished_jobs_are_released_in_the_gui_thread(qtbot: Any, tasks: TaskManager, monkeypatch) -> None:
+    """A Job is a GUI-thread QObject: destroying it from the worker (its last reference dropped
+    there) races the queued delivery of its signals. Force the worker to finish after the GUI
+    thread has handled ``done`` and check where the object is actually released."""
+    import weakref
+
+    real_run = Job._run
+
+    def slow_tail(self: Job) -> None:
+        real_run(self)
+        time.sleep(0.3)  # the GUI thread handles ``done`` and drops its references meanwhile
+
+    monkeypatch.setattr(Job, "_run", slow_tail)
+    released_in: list[str] = []
+    done = threading.Event()
+    job = Job("short", lambda token: 42)
+    job.done.connect(done.set)
+    weakref.finalize(job, lambda: released_in.append(threading.current_thread().name))
+    tasks.submit(job)
+    del job
+    qtbot.waitUntil(done.is_set, timeout=5000)
+    qtbot.waitUntil(lambda: bool(released_in), timeout=5000)
+    assert released_in == [threading.main_thread().name]
