@@ -57,7 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _section(name: str, results: dict[str, Any], fn: Any) -> None:
+def _section(name: str, results: dict[str, Any], fn: Any, save: Any = None) -> None:
     """Run one section; a failure is recorded in the report instead of losing the whole run."""
     t0 = time.perf_counter()
     log(f"== {name}")
@@ -69,6 +69,8 @@ def _section(name: str, results: dict[str, Any], fn: Any) -> None:
         traceback.print_exc()
         results.setdefault("errors", {})[name] = f"{type(exc).__name__}: {exc}"
     log(f"== {name} done in {time.perf_counter() - t0:.1f} s")
+    if save is not None:
+        save()  # a partial report survives an interrupted run
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -95,6 +97,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     t_start = time.perf_counter()
     from benchmarks.peers import make_model_dir
+    from benchmarks.report import write_report
+
+    def save() -> None:
+        write_report(results, args.out / "report.md", args.out / "report.json")
 
     if "translation" in args.sections:
 
@@ -107,7 +113,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     size, beams, args.reps, with_torch=not args.no_torch
                 )
 
-        _section("1 translation throughput vs peers", results, translation)
+        _section("1 translation throughput vs peers", results, translation, save)
 
     if "engine" in args.sections:
 
@@ -121,7 +127,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 except Exception as exc:
                     results["engine"][size] = {"error": f"{type(exc).__name__}: {exc}"}
 
-        _section("2-3 engine end to end, first sentence, translation memory", results, engine)
+        _section("2-3 engine end to end, first sentence, translation memory", results, engine, save)
 
     if "memory" in args.sections:
 
@@ -130,7 +136,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             results["memory"] = measure(args.sizes, default_beam, with_torch=not args.no_torch)
 
-        _section("4 memory and load time", results, memory)
+        _section("4 memory and load time", results, memory, save)
 
     if "gui" in args.sections:
 
@@ -139,7 +145,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             results["gui"] = measure(make_model_dir(args.gui_size), args.gui_size)
 
-        _section("5 GUI", results, gui)
+        _section("5 GUI", results, gui, save)
 
     if "text" in args.sections or "quality" in args.sections:
 
@@ -152,7 +158,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if "quality" in args.sections:
                 results["text"]["quality_lines"] = textspeed.quality_lines()
 
-        _section("6 segmenter and summarizer", results, text)
+        _section("6 segmenter and summarizer", results, text, save)
 
     results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["config"]["wall_seconds"] = round(time.perf_counter() - t_start, 1)
