@@ -256,9 +256,10 @@ def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
 def _dates(text: str, lang: str) -> list[RawFact]:
     _nw, _sc, weekdays, months, relative = _lang_tables(lang)
     out: list[RawFact] = []
-    low = text.lower()
     for phrase, value in relative.items():
-        for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", low):
+        # Match case-insensitively on the text itself: text.lower() can change the length ("İ" ->
+        # "i̇"), which shifted every later offset (fuzz seed 1, index 7341).
+        for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.I):
             out.append(RawFact("date", text[m.start() : m.end()], value, m.start(), m.end()))
     # "19. august 2019", "august 19, 2019", "March 2019", "mars".
     month_alt = "|".join(months)

@@ -151,3 +151,23 @@ def test_summarize_huge_article_does_not_allocate_n_squared(tmp_path: Path) -> N
     article = pipeline.article_from_text(unit * 20_000)
     pipeline.summarize_article(article)
     assert 1 <= len(article.bullets) <= 5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Helseministeren innfİİører forbud i morgen.",  # fuzz seed 1, index 7341, minimised
+        "İİİ i fjor, og İ dag i går kom 370.000 til Oslo.",
+    ],
+)
+def test_seed1_index7341_lowercasing_that_changes_length_keeps_fact_offsets(
+    text: str, tmp_path: Path
+) -> None:
+    """ "İ".lower() is two code points: a relative date ("i morgen") found in the lowered text got
+    offsets shifted past its sentence, with empty fact text."""
+    article = pipeline.article_from_text(text)
+    pipeline.summarize_article(article)
+    assert check_article(article) == []
+    dates = [f for f in article.facts if f.kind == "date"]
+    assert dates and all(f.text.strip() and article.text[f.start : f.end] == f.text for f in dates)
+    _full_pipeline(text, tmp_path)
