@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from models.article import Article, Fact
@@ -249,8 +249,21 @@ class RawFact:
     end: int
 
 
-def _overlaps(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(start < e and s < end for s, e in spans)
+class _Taken:
+    """Character spans already claimed by a fact.
+
+    A mask rather than a list of spans: one 5,000-word sentence with no full stop holds thousands
+    of facts, and scanning every earlier span per token made extraction quadratic.
+    """
+
+    def __init__(self, length: int) -> None:
+        self._mask = bytearray(length)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return 1 in self._mask[start:end]
+
+    def add(self, start: int, end: int) -> None:
+        self._mask[start:end] = b"\x01" * (end - start)
 
 
 def _dates(text: str, lang: str) -> list[RawFact]:
@@ -292,12 +305,17 @@ def _date_value(month: str, day: str | None, year: str | None) -> str:
     return value
 
 
-def _numbers(text: str, lang: str, taken: list[tuple[int, int]]) -> list[RawFact]:
+# Matched in place (``pattern.match(text, pos)``): slicing ``text[end:]`` per number was quadratic.
+_SCALE_WORD = re.compile(r"[ \u00a0]+([A-Za-zæøåÆØÅ]+\.?)")
+_UNIT_TAIL = re.compile(r"\s?(%|prosent|percent|per cent|kroner|kr\b|NOK|dollar|dollars|euro|euros)")
+
+
+def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
     number_words, scales, _wd, _mo, _rel = _lang_tables(lang)
     out: list[RawFact] = []
     found: list[tuple[int, int, float | None]] = []
     for m in _NUMBER.finditer(text):
-        if _overlaps(taken, *m.span()):
+        if taken.overlaps(*m.span()):
             continue
         found.append((m.start(), m.end(), _parse_number(m.group(0), lang)))
     if lang == "en":
@@ -306,7 +324,7 @@ def _numbers(text: str, lang: str, taken: list[tuple[int, int]]) -> list[RawFact
                 found.append((m.start(), m.end(), float(m.group(1))))
     for m in _TOKEN.finditer(text):
         word = m.group(0).lower()
-        if word in number_words and not _overlaps(taken, *m.span()):
+        if word in number_words and not taken.overlaps(*m.span()):
             found.append((m.start(), m.end(), float(number_words[word])))
     found.sort()
     i = 0
@@ -314,7 +332,7 @@ def _numbers(text: str, lang: str, taken: list[tuple[int, int]]) -> list[RawFact
         start, end, value = found[i]
         # Multiply by a following scale word: "12 millioner", "2,5 mill.", "tre hundre".
         while True:
-            m = re.match(r"[ \u00a0]+([A-Za-zæøåÆØÅ]+\.?)", text[end:])
+            m = _SCALE_WORD.match(text, end)
             if not m:
                 break
             word = m.group(1).lower()
@@ -323,7 +341,7 @@ def _numbers(text: str, lang: str, taken: list[tuple[int, int]]) -> list[RawFact
                 break
             # "mill." keeps its dot; a full stop after "millioner." ends the sentence instead.
             trailing_dot = word.endswith(".") and word not in scales
-            word_end = end + m.end() - (1 if trailing_dot else 0)
+            word_end = m.end() - (1 if trailing_dot else 0)
             value = value * scale if value is not None else None
             # Skip a number-word scale that we already listed separately ("tre hundre").
             if i + 1 < len(found) and found[i + 1][0] < word_end:
@@ -335,11 +353,9 @@ def _numbers(text: str, lang: str, taken: list[tuple[int, int]]) -> list[RawFact
             kind = "date"  # a bare year such as 2011
         fact_value: float | int | str | None = _finite(value) if value is not None else None
         # Percent / currency words stay in the fact text so a reader sees what the number counts.
-        tail = re.match(
-            r"\s?(%|prosent|percent|per cent|kroner|kr\b|NOK|dollar|dollars|euro|euros)", text[end:]
-        )
+        tail = _UNIT_TAIL.match(text, end)
         if tail:
-            end += tail.end()
+            end = tail.end()
             raw = text[start:end]
         head = re.search(r"(kr\.?|NOK|\$|€|USD)\s?$", text[max(0, start - 5) : start])
         if head:
@@ -414,13 +430,13 @@ def known_name_words(sentences: Iterable[str]) -> set[str]:
     return known
 
 
-def _names(text: str, taken: list[tuple[int, int]], known: set[str]) -> list[RawFact]:
+def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
     toks = _name_tokens(text)
     out: list[RawFact] = []
     i = 0
     while i < len(toks):
         start, end, tok, at_start = toks[i]
-        if _overlaps(taken, start, end) or not _is_namey(tok) or tok.isdigit():
+        if taken.overlaps(start, end) or not _is_namey(tok) or tok.isdigit():
             i += 1
             continue
         trimmed = _trim_compound(tok)
@@ -437,7 +453,7 @@ def _names(text: str, taken: list[tuple[int, int]], known: set[str]) -> list[Raw
         while trimmed == tok and j < len(toks):
             s2, e2, t2, st2 = toks[j]
             gap = text[toks[j - 1][1] : s2]
-            if gap != " " or st2 or _overlaps(taken, s2, e2):
+            if gap != " " or st2 or taken.overlaps(s2, e2):
                 break
             if _is_namey(t2):
                 t2t = _trim_compound(t2)
@@ -471,14 +487,15 @@ def extract_from_text(text: str, lang: str = "nb", known: set[str] | None = None
     if known is None:
         known = known_name_words([text])
     dates = _dates(text, lang)
-    taken: list[tuple[int, int]] = []
+    taken = _Taken(len(text))
     kept_dates: list[RawFact] = []
     for d in sorted(dates, key=lambda f: (f.start, -(f.end - f.start))):
-        if not _overlaps(taken, d.start, d.end):
+        if not taken.overlaps(d.start, d.end):
             kept_dates.append(d)
-            taken.append((d.start, d.end))
+            taken.add(d.start, d.end)
     numbers = _numbers(text, lang, taken)
-    taken.extend((n.start, n.end) for n in numbers)
+    for n in numbers:
+        taken.add(n.start, n.end)
     names = _names(text, taken, known)
     facts = kept_dates + numbers + names
     facts.sort(key=lambda f: (f.start, f.end))
