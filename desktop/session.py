@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,10 +93,31 @@ def _read(path: Path) -> Session | None:
         return None
 
 
+# A temp file this old cannot belong to a write still in progress (another running instance).
+STALE_TEMP_SECONDS = 60.0
+
+
+def remove_stale_temps(target: Path) -> int:
+    """Delete temp files a killed autosave left behind: they hold confidential article text."""
+    removed = 0
+    now = time.time()
+    for name in (target.name, target.stem + ".prev.json"):
+        for tmp in target.parent.glob(f".{name}.*.tmp"):
+            try:
+                if now - tmp.stat().st_mtime >= STALE_TEMP_SECONDS:
+                    tmp.unlink()
+                    removed += 1
+            except OSError:
+                continue
+    return removed
+
+
 def load(path: Path | None = None) -> Session | None:
     """The saved session, else the previous good one, else None (first start)."""
     target = path or session_path()
     backup = target.with_name(target.stem + ".prev.json")
+    if target.parent.is_dir():
+        remove_stale_temps(target)
     for candidate in (target, backup):
         if candidate.exists():
             session = _read(candidate)

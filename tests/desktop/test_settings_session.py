@@ -76,3 +76,21 @@ def test_unusable_session_without_backup_means_a_fresh_start(content: bytes) -> 
     data_dir().mkdir(parents=True, exist_ok=True)
     session.session_path().write_bytes(content)
     assert session.load() is None
+
+
+def test_temp_files_of_a_killed_autosave_are_removed_on_load() -> None:
+    """A kill mid-write leaves a temp file with article text: the next start deletes it."""
+    import os
+    import time
+
+    path = session.save(session.Session(text="siste gode versjon"))
+    stale = path.parent / f".{path.name}.abc123.tmp"
+    stale.write_text('{"version": 1, "text": "konfidensiell halv', encoding="utf-8")
+    old = time.time() - 2 * session.STALE_TEMP_SECONDS
+    os.utime(stale, (old, old))
+    fresh = path.parent / f".{path.name}.def456.tmp"  # another instance may be writing right now
+    fresh.write_text("{", encoding="utf-8")
+    back = session.load()
+    assert back is not None and back.text == "siste gode versjon"
+    assert not stale.exists()
+    assert fresh.exists()
