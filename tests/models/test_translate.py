@@ -6,6 +6,7 @@ A spy wraps the real ``ctranslate2.Translator`` so tests see exactly what reache
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from models.translate import (
     default_threads,
     normalise_sentence,
     physical_cores,
+    plan_batches,
 )
 
 ARTICLE = """Regjeringen la fram statsbudsjettet
@@ -93,6 +95,39 @@ def test_stream_in_document_order_first_sentence_alone(tiny_model: Path) -> None
     for _, translation in (pair for batch in batches for pair in batch):
         assert translation and translation == translation.strip()
         assert "\u2581" not in translation and EOS not in translation
+
+
+def test_plan_batches_groups_similar_lengths_within_the_budget() -> None:
+    lengths = [40, 4, 38, 5, 41, 6, 39, 60, 3]
+    plan = plan_batches(lengths, max_tokens=4096)
+    flat = sorted(i for group in plan for i in group)
+    assert flat == list(range(len(lengths)))  # a partition: every part exactly once
+    assert [min(g) for g in plan] == sorted(min(g) for g in plan)  # earliest sentence first
+    short = {i for i, n in enumerate(lengths) if n < 10}
+    for group in plan:  # a short sentence never decodes through a long one's steps
+        assert {i in short for i in group} in ({True}, {False})
+    assert len(plan) < len(lengths)  # similar lengths share a call
+    # The padded-token budget (rows x longest) splits even equal lengths.
+    tight = plan_batches([30] * 10, max_tokens=90)
+    assert all(len(g) * 30 <= 90 for g in tight) and sum(map(len, tight)) == 10
+    assert plan_batches([], max_tokens=100) == []
+    assert plan_batches([500], max_tokens=100) == [[0]]  # one over-budget part still goes alone
+
+
+def test_after_the_first_sentence_batches_are_sorted_by_length(tiny_model: Path) -> None:
+    article = article_from_text(ARTICLE * 3)
+    texts = [s.text for s in article.sentences]
+    tr, spy = _translator(tiny_model)
+    tr.translate(texts)
+    assert len(spy.calls[0][0]) == 1 and spy.calls[0][0][0] == tr.split_long(texts[0])[0]
+    assert 1 < len(spy.calls) < len(texts)
+    spans = [(min(map(len, b)), max(map(len, b))) for b, _ in spy.calls[1:]]
+    # Length-sorted groups: the calls' length ranges do not interleave.
+    for (lo1, hi1), (lo2, hi2) in itertools.combinations(spans, 2):
+        assert hi1 <= lo2 or hi2 <= lo1
+    # Every call's decoding bound follows its own longest source.
+    for batch, kwargs in spy.calls:
+        assert kwargs["max_decoding_length"] == int(2.0 * max(map(len, batch))) + 10
 
 
 def test_every_source_ends_with_eos_and_limits_are_explicit(tiny_model: Path) -> None:
