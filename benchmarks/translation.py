@@ -169,7 +169,12 @@ class _StopLikeARealModel:
     def translate_batch(self, source: list[list[str]], **kwargs: Any) -> list[Any]:
         bound = kwargs.pop("max_decoding_length", 256)
         wanted = [min(bound, max(1, round(LENGTH_FACTOR * len(s)))) for s in source]
-        results = self.inner.translate_batch(source, max_decoding_length=max(wanted), **kwargs)
+        # min = max: a random model may stop early, a real batch runs until its longest sentence ends.
+        kwargs.pop("min_decoding_length", None)
+        longest = max(wanted)
+        results = self.inner.translate_batch(
+            source, max_decoding_length=longest, min_decoding_length=longest, **kwargs
+        )
         self.calls += 1
         self.tokens += sum(min(len(r.hypotheses[0]), w) for r, w in zip(results, wanted, strict=True))
         return results
