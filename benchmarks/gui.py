@@ -125,18 +125,24 @@ def _child_responsiveness(model: str) -> None:
     if not ok:
         print(json.dumps({"error": f"model did not load (state {window.model_state})"}), flush=True)
         os._exit(0)
-    window.open_path(str(seed_article_path()))
-    _wait(lambda: window.article is not None and bool(window.article.sentences), 60)
-    _wait(lambda: False, 0.5)  # let the analysis settle before measuring
-
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     timer.start()
     t0 = time.perf_counter()
-    window.translate()
-    finished = _wait(lambda: not window.translating, 600)
+    # Opening an article translates it at once (what the user opened it for), so the timer runs
+    # from the open through reading, analysis and the whole streamed translation.
+    window.open_path(str(seed_article_path()))
+    _wait(lambda: window.article is not None and bool(window.article.sentences), 60)
+
+    def all_done() -> bool:
+        art = window.article
+        return art is not None and all(s.translation is not None for s in art.sentences)
+
+    if not window.translating and not all_done():
+        window.translate()
+    finished = _wait(lambda: all_done() and not window.translating, 600)
     seconds = time.perf_counter() - t0
     timer.stop()
     gaps = sorted(1000 * (b - a) for a, b in itertools.pairwise(ticks))

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         if autoload_model:
             # After the first paint: loading a model takes seconds and must not delay the window.
             QTimer.singleShot(0, self.load_model)
+            QTimer.singleShot(0, self._warm_up)
 
     # ----- construction --------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -1090,6 +1091,14 @@ class MainWindow(QMainWindow):
             self._analyse_timer.start()
 
     # ----- misc ----------------------------------------------------------------------------
+    def _warm_up(self) -> None:
+        """Pay the language identifier's loading cost now, in steps, not on the first article."""
+        self.tasks.run(
+            "warm-up",
+            workers.warm_up(),
+            on_error=lambda e: self.set_status(f"Language check unavailable: {e.message}"),
+        )
+
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)
 

@@ -293,6 +293,18 @@ def analyse(text: str, file: str | None, bullets: int) -> Callable[[CancelToken]
     return job
 
 
+def warm_up() -> Callable[[CancelToken], Any]:
+    """Load the language identifier in small steps after the first paint (it holds the GIL while
+    loading; in one piece that froze the window for 0.2-3 s on the first article)."""
+
+    def job(token: CancelToken) -> Any:
+        from models import langid
+
+        yield from langid.warm_up_steps()
+
+    return job
+
+
 def open_file(path: str, bullets: int) -> Callable[[CancelToken], Any]:
     """Read (any format the engine's loader accepts), segment and summarize a file."""
 

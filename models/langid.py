@@ -10,6 +10,7 @@ a 2,000-character sample costs 2-8 ms per article. It is built once, lazily, on 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -103,11 +104,11 @@ def language_warning(guess: LanguageGuess | None) -> str | None:
     )
 
 
-def warm_up() -> None:
-    """Load the language models now so the first article does not wait.
+def warm_up_steps() -> Iterator[int]:
+    """Load the language models in steps, yielding after each, so the first article does not wait.
 
-    Loads them two languages at a time (lingua shares loaded models between detectors): each
-    step holds the GIL for well under 0.1 s, so a GUI thread keeps painting meanwhile.
+    Two languages at a time (lingua shares loaded models between detectors): each step holds the
+    GIL for well under 0.1 s, so a GUI thread keeps painting; a worker can cancel between steps.
     """
     from lingua import Language, LanguageDetectorBuilder
 
@@ -117,7 +118,15 @@ def warm_up() -> None:
         (Language.ENGLISH, Language.SWEDISH),
         (Language.DANISH, Language.GERMAN),
     ]
-    for pair in pairs:
+    for step, pair in enumerate(pairs):
         builder = LanguageDetectorBuilder.from_languages(*pair).with_low_accuracy_mode()
         builder.build().compute_language_confidence_values(sample)
+        yield step
     detect_language(sample)
+    yield len(pairs)
+
+
+def warm_up() -> None:
+    """Load the language models now (see ``warm_up_steps``)."""
+    for _ in warm_up_steps():
+        pass

@@ -129,3 +129,19 @@ def test_finished_jobs_are_released_in_the_gui_thread(qtbot: Any, tasks: TaskMan
     qtbot.waitUntil(done.is_set, timeout=5000)
     qtbot.waitUntil(lambda: bool(released_in), timeout=5000)
     assert released_in == [threading.main_thread().name]
+
+
+def test_language_warm_up_runs_in_steps_and_leaves_the_detector_loaded(
+    qtbot: Any, tasks: TaskManager
+) -> None:
+    from desktop import workers
+    from models import langid
+
+    steps: list[int] = []
+    j = Job("warm-up", workers.warm_up())
+    j.progress.connect(steps.append)
+    with qtbot.waitSignal(j.done, timeout=60_000):
+        tasks.submit(j)
+    qtbot.waitUntil(lambda: len(steps) == 4)
+    assert steps == [0, 1, 2, 3]  # three two-language loads, then the real detector
+    assert langid._detector is not None
