@@ -61,12 +61,9 @@ def translation_report(article: Article) -> str:
 
 
 def translation_markdown(article: Article) -> str:
-    """Markdown: the export module's rendering with the full translation, else a simple one."""
-    try:
-        from models.export import ExportOptions, render_markdown
-    except ImportError:
-        title = article.title or "Translation"
-        return f"# {title}\n\n{translation_report(article)}\n"
+    """Markdown: the summary export (as File > Export writes it) plus the full translation."""
+    from models.export import ExportOptions, render_markdown
+
     return render_markdown(article, ExportOptions(include_translation=True))
 
 
