@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from typing import Any
 
-from benchmarks.common import REPO, norsumm_articles, seed_article_path, word_count
+from benchmarks.common import REPO, Timing, norsumm_articles, seed_article_path, timed, word_count
 
 
 def _texts(articles: int | None) -> list[str]:
@@ -39,22 +38,12 @@ def measure(*, reps: int = 3, articles: int | None = None) -> dict[str, Any]:
 
     texts = _texts(articles)
     segment(texts[0])  # warm-up: imports, compiled patterns, abbreviation lists
-    seg_best = float("inf")
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for t in texts:
-            segment(t)
-        seg_best = min(seg_best, time.perf_counter() - t0)
+    seg = Timing([timed(lambda: [segment(t) for t in texts])[0] for _ in range(reps)])
 
     prepared = [article_from_text(t) for t in texts]
     summarize_article(prepared[0])  # warm-up: stemmer, stop words
-    sum_best = float("inf")
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for a in prepared:
-            summarize_article(a)
-        sum_best = min(sum_best, time.perf_counter() - t0)
-    return {"segmenter": _rate(seg_best, texts), "summarizer": _rate(sum_best, texts)}
+    summ = Timing([timed(lambda: [summarize_article(a) for a in prepared])[0] for _ in range(reps)])
+    return {"segmenter": _rate(seg.best, texts), "summarizer": _rate(summ.best, texts)}
 
 
 def quality_lines() -> list[str]:
