@@ -54,16 +54,9 @@ def summary_text(article: Article) -> str:
     return "\n".join(lines)
 
 
-def summary_markdown(article: Article) -> str:
-    title = article.title or article.source.title
-    lines = [f"# {title}" if title else "# Key facts", ""]
-    for b in article.bullets:
-        lines.append(f"- {b.translation or b.text} _(sentence {b.sentence})_")
-    return "\n".join(lines)
-
-
 def cmd_summarize(args: argparse.Namespace) -> int:
     from models.cli import emit, load, to_json_text
+    from models.export import ExportOptions, render_markdown
     from models.pipeline import summarize_article
 
     if not MIN_BULLETS <= args.bullets <= MAX_BULLETS:
@@ -73,7 +66,10 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     if args.format == "json":
         emit(to_json_text(article.to_json()), args.output)
     elif args.format == "md":
-        emit(summary_markdown(article), args.output)
+        # The same renderer as ``translate --format md`` and the GUI's Export; a summary has no
+        # English, so the Norwegian bullets stand without a "not translated" note.
+        options = ExportOptions(sentence_refs=True, untranslated_note=False)
+        emit(render_markdown(article, options), args.output)
     else:
         emit(summary_text(article), args.output)
     return EXIT_OK

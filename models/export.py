@@ -1,8 +1,10 @@
 """Export of an article's summary to plain text or Markdown, shared by the GUI and the CLI.
 
-Qt-free on purpose: the headless CLI and the desktop app must write the very same file. Every
-export carries provenance (where the text came from, which model translated it, when) and a
-machine-translation notice, because a journalist may forward the file without the app around it.
+Qt-free on purpose: the headless CLI and the desktop app must write the very same file (``nordbrief
+summarize|translate --format md`` and the GUI's Export all render here). Every export carries
+provenance (where the text came from, which model translated it, when) and, once any English is
+in it, a machine-translation notice, because a journalist may forward the file without the app
+around it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ class ExportOptions:
     include_source: bool = True  # the Norwegian source sentence under each bullet
     include_translation: bool = False  # the full English translation
     include_original: bool = False  # the full Norwegian original
+    # The 0-based sentence index after each bullet (as in the JSON output), so a reader of a
+    # summary-only report can find the bullet's sentence in ``nordbrief segment`` output.
+    sentence_refs: bool = False
+    # Mark untranslated bullets with NOT_TRANSLATED. ``summarize`` never translates, so there the
+    # Norwegian bullet is the expected content and the note would only be noise.
+    untranslated_note: bool = True
     date: _dt.date | None = None  # export date; None = today (tests pass a fixed one)
 
     def export_date(self) -> _dt.date:
@@ -56,6 +64,11 @@ def bullet_english(article: Article, index: int) -> str | None:
     if 0 <= bullet.sentence < len(article.sentences):
         return article.sentences[bullet.sentence].translation
     return None
+
+
+def has_translation(article: Article) -> bool:
+    """Whether any English is in the article: only then does an export need the MT notice."""
+    return any(b.translation for b in article.bullets) or any(s.translation for s in article.sentences)
 
 
 def _sentence(article: Article, index: int) -> Sentence | None:
@@ -127,31 +140,44 @@ def _provenance(article: Article, options: ExportOptions) -> list[tuple[str, str
     return rows
 
 
-def _bullet_lines(article: Article, options: ExportOptions) -> list[tuple[str, str | None, bool]]:
-    """(English or fallback, Norwegian source or None, flagged) per bullet."""
-    out: list[tuple[str, str | None, bool]] = []
+@dataclass
+class _BulletLine:
+    main: str  # English, else the Norwegian fallback
+    norwegian: str | None  # the source sentence shown under the bullet, if any
+    flagged: bool
+    sentence: int
+
+
+def _bullet_lines(article: Article, options: ExportOptions) -> list[_BulletLine]:
+    out: list[_BulletLine] = []
     for i, bullet in enumerate(article.bullets):
         s = _sentence(article, bullet.sentence)
         english = bullet_english(article, i)
         norwegian = " ".join((s.text if s else bullet.text).split())
         flagged = bool(s and s.flags)
         if english:
-            out.append((" ".join(english.split()), norwegian if options.include_source else None, flagged))
+            source = norwegian if options.include_source else None
+            out.append(_BulletLine(" ".join(english.split()), source, flagged, bullet.sentence))
         else:
-            out.append((f"{norwegian} {NOT_TRANSLATED}", None, flagged))
+            main = f"{norwegian} {NOT_TRANSLATED}" if options.untranslated_note else norwegian
+            out.append(_BulletLine(main, None, flagged, bullet.sentence))
     return out
 
 
 def render_markdown(article: Article, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
-    lines = [f"# {article_title(article)}", "", f"> {MT_NOTICE}", "", "## Key facts", ""]
+    lines = [f"# {article_title(article)}", ""]
+    if has_translation(article):
+        lines += [f"> {MT_NOTICE}", ""]
+    lines += ["## Key facts", ""]
     bullets = _bullet_lines(article, options)
     if not bullets:
         lines.append("_No key facts found._")
-    for english, norwegian, flagged in bullets:
-        lines.append(f"- {english}" + (" ⚠" if flagged else ""))
-        if norwegian:
-            lines.append(f"  - _Norwegian:_ {norwegian}")
+    for b in bullets:
+        ref = f" _(sentence {b.sentence})_" if options.sentence_refs else ""
+        lines.append(f"- {b.main}" + (" ⚠" if b.flagged else "") + ref)
+        if b.norwegian:
+            lines.append(f"  - _Norwegian:_ {b.norwegian}")
     warnings = fact_warnings(article)
     if warnings:
         lines += ["", "## Fact warnings", ""] + [f"- ⚠ {w}" for w in warnings]
@@ -169,14 +195,18 @@ def _underline(title: str, char: str) -> list[str]:
 
 def render_text(article: Article, options: ExportOptions | None = None) -> str:
     options = options or ExportOptions()
-    lines = [*_underline(article_title(article), "="), "", MT_NOTICE, "", *_underline("Key facts", "-"), ""]
+    lines = [*_underline(article_title(article), "="), ""]
+    if has_translation(article):
+        lines += [MT_NOTICE, ""]
+    lines += [*_underline("Key facts", "-"), ""]
     bullets = _bullet_lines(article, options)
     if not bullets:
         lines.append("No key facts found.")
-    for english, norwegian, flagged in bullets:
-        lines.append(f"* {english}" + (" [check: fact warning]" if flagged else ""))
-        if norwegian:
-            lines.append(f"    Norwegian: {norwegian}")
+    for b in bullets:
+        ref = f" [sentence {b.sentence}]" if options.sentence_refs else ""
+        lines.append(f"* {b.main}" + (" [check: fact warning]" if b.flagged else "") + ref)
+        if b.norwegian:
+            lines.append(f"    Norwegian: {b.norwegian}")
     warnings = fact_warnings(article)
     if warnings:
         lines += ["", *_underline("Fact warnings", "-"), ""] + [f"! {w}" for w in warnings]

@@ -37,10 +37,31 @@ def test_summarize_options_and_formats(capsys: pytest.CaptureFixture[str], seed_
     assert code == 0
     scores = [b["score"] for b in json.loads(out)["bullets"]]
     assert len(scores) == 3
-    code, out, _ = _run(capsys, "summarize", str(seed_article), "--format", "md")
-    assert code == 0 and out.count("\n- ") == 5
     code, out, _ = _run(capsys, "summarize", str(seed_article))
     assert code == 0 and out.count("\n* ") == 5
+
+
+def test_summarize_markdown_is_the_export_renderer(
+    capsys: pytest.CaptureFixture[str], seed_article: Path
+) -> None:
+    """``summarize --format md`` is models.export's Markdown: same sections, one item per bullet."""
+    from models import export
+
+    code, out, _ = _run(capsys, "summarize", str(seed_article), "--format", "json")
+    bullets = json.loads(out)["bullets"]
+    code, md, _ = _run(capsys, "summarize", str(seed_article), "--format", "md")
+    assert code == 0
+    lines = md.splitlines()
+    assert lines[0].startswith("# ") and len(lines[0]) > 2
+    assert "## Key facts" in lines and "## Provenance" in lines
+    # Nothing was translated, so no machine-translation notice and no "not translated" note.
+    assert export.MT_NOTICE not in md and export.NOT_TRANSLATED not in md
+    section = lines[lines.index("## Key facts") + 1 : lines.index("## Provenance")]
+    items = [line for line in section if line.startswith("- ")]
+    assert len(items) == len(bullets) == 5
+    for item, b in zip(items, bullets, strict=True):
+        assert " ".join(b["text"].split()) in item  # the Norwegian bullet text
+        assert f"sentence {b['sentence']}" in item  # 0-based, as in the JSON
 
 
 @pytest.mark.parametrize("n", ["0", "11", "-3"])

@@ -74,6 +74,23 @@ def test_untranslated_bullets_fall_back_to_norwegian_with_a_note() -> None:
     assert "Translation model: none (not translated)" in txt
 
 
+def test_no_translation_means_no_mt_notice_and_options_drop_the_note() -> None:
+    art = _article(translated=False)
+    opts = export.ExportOptions(date=DAY, sentence_refs=True, untranslated_note=False)
+    for render in (export.render_markdown, export.render_text):
+        plain = render(art, export.ExportOptions(date=DAY))
+        assert export.MT_NOTICE not in plain and export.NOT_TRANSLATED in plain
+        out = render(art, opts)
+        assert export.NOT_TRANSLATED not in out
+        for b in art.bullets:
+            line = next(x for x in out.splitlines() if b.text in x)
+            assert f"sentence {b.sentence}" in line
+    # One English sentence is enough to need the notice.
+    art.sentences[0].translation = "New bridge opened in Bergen"
+    assert export.MT_NOTICE in export.render_markdown(art, opts)
+    assert export.MT_NOTICE in export.render_text(art, opts)
+
+
 def test_default_filename_is_a_safe_slug_with_the_date() -> None:
     art = _article()
     assert export.default_filename(art, DAY) == "ny-bro-apnet-i-bergen-2025-11-25.md"
