@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.original.textChanged.connect(self._on_text_changed)
         self.original.cursorPositionChanged.connect(self._on_original_caret)
         self.original.fileDropped.connect(self.open_path)
+        self.original.pagePasted.connect(self.paste_page)
         self.translation.cursorPositionChanged.connect(self._on_translation_caret)
         self.translation.tooltip_provider = self._translation_tooltip
         self.bullets.currentRowChanged.connect(self._on_bullet_row)
@@ -484,12 +485,45 @@ class MainWindow(QMainWindow):
             on_error=lambda e, path=str(p): self._open_failed(e, path),
         )
 
+    def paste_page(self, html: str, text: str = "") -> None:
+        """A whole web page was pasted: extract its article in the background (like Open URL).
+
+        Into an empty editor (or over all of its text) the page is loaded like an opened file:
+        its title, author and date are kept for export, and translation starts. Into existing
+        text the extracted article is inserted at the paste position (undoable) and analysed
+        like typing. A page without article text and no plain text fails with a message.
+        """
+        doc_len = self.original.document().characterCount() - 1
+        cursor = QTextCursor(self.original.textCursor())  # follows edits made meanwhile
+        replace_all = doc_len == 0 or (cursor.selectionStart() == 0 and cursor.selectionEnd() == doc_len)
+        gen = self._analysis_gen
+        bullets = self.settings.get(S.BULLETS) if replace_all else None
+        self.set_status("Extracting the article from the pasted page …")
+        self.tasks.run(
+            "paste-page",
+            workers.paste_page(html, text, bullets),
+            on_success=lambda a, c=cursor, r=replace_all, g=gen: self._page_pasted(a, c, r, g),
+            on_error=lambda e: self._job_error(e, title="Cannot paste the page"),
+        )
+
+    def _page_pasted(self, article: Article, cursor: QTextCursor, replace_all: bool, gen: int) -> None:
+        if self._closing:
+            return
+        if replace_all and gen == self._analysis_gen:  # nothing typed while extracting
+            self.stop()
+            self._set_loaded(article, None, label="the pasted page")
+            return
+        cursor.insertText(article.text)  # an edit: analysis and autosave follow as for typing
+        self.original.setTextCursor(cursor)
+        self.original.ensureCursorVisible()
+        self.set_status(f"Pasted the article from the page: {len(article.text.split())} words")
+
     def _open_failed(self, err: workers.JobError, path: str) -> None:
         if not Path(path).exists():
             self.settings.remove_recent(path)
         self._job_error(err, title="Cannot open the file")
 
-    def _set_loaded(self, article: Article, path: str | None) -> None:
+    def _set_loaded(self, article: Article, path: str | None, label: str | None = None) -> None:
         if path:
             self.settings.add_recent(path)
             self.settings.set(S.LAST_DIR, str(Path(path).parent))
@@ -501,7 +535,7 @@ class MainWindow(QMainWindow):
         finally:
             self._setting_text = False
         self._show_article(article, reset_translation=True)
-        name = Path(path).name if path else (article.source.url or "article")
+        name = Path(path).name if path else (label or article.source.url or "article")
         self._update_title()
         self.set_status(f"Opened {name}: {len(article.sentences)} sentences")
         for w in article.warnings:

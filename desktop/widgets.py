@@ -1,7 +1,8 @@
 """The window's building blocks: the three panes, their headers and the status banner.
 
 Widgets hold no engine logic: they show text, report what the user did through signals, and
-convert rich clipboard content to plain text.
+convert rich clipboard selections to plain text (a whole pasted page goes to the window, which
+extracts the article in the background).
 """
 
 from __future__ import annotations
@@ -71,18 +72,13 @@ def is_whole_page(html: str) -> bool:
 
 
 def html_to_plain(html: str) -> str:
-    """Rich text -> plain text with paragraph breaks kept (blank line between blocks).
+    """A copied selection -> plain text with paragraph breaks kept (blank line between blocks).
 
-    A whole page goes through the import engine (``models.pipeline.article_from_html``: the same
-    news-page extraction as an opened .html file, so menus, ads and captions are dropped). A
-    selection keeps every paragraph the user copied: Qt's own HTML parser, block by block, so
-    ``<p>``/``<h1>``/``<li>`` become paragraphs and ``<br>`` a line break. Neither runs scripts or
-    fetches remote resources.
+    Every paragraph the user copied is kept: Qt's own HTML parser, block by block, so
+    ``<p>``/``<h1>``/``<li>`` become paragraphs and ``<br>`` a line break; it runs no scripts and
+    fetches no remote resources. (Whole pages take the engine's news extraction instead, in the
+    background: ``OriginalEdit.pagePasted``.)
     """
-    if is_whole_page(html):
-        extracted = _engine_html_to_text(html)
-        if extracted:
-            return extracted
     frag = _FRAGMENT_MARKERS.search(html)
     return _qt_html_to_text(frag.group(1) if frag else html)
 
@@ -101,21 +97,6 @@ def _qt_html_to_text(html: str) -> str:
     return "\n\n".join(paras)
 
 
-def _engine_html_to_text(html: str) -> str | None:
-    """The engine's page extraction (same API as the CLI's import), if it yields text."""
-    from models import pipeline
-    from models.errors import NordbriefError
-
-    try:
-        text = pipeline.article_from_html(html).text
-    except NordbriefError:  # no article text in it: fall back to Qt's parser
-        return None
-    except Exception as exc:  # an extractor bug must not eat the user's paste
-        log.warning("page extraction failed on paste: %s", type(exc).__name__)
-        return None
-    return text if text.strip() else None
-
-
 def local_files(mime: QMimeData) -> list[str]:
     return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and Path(u.toLocalFile()).is_file()]
 
@@ -124,6 +105,9 @@ class OriginalEdit(QPlainTextEdit):
     """The editable Norwegian pane: pastes rich text as clean plain text, accepts dropped files."""
 
     fileDropped = Signal(str)
+    # A whole web page was pasted: (html, the clipboard's plain text or ""). Extracting the
+    # article takes ~0.1 s on a big page, so the window runs it off the GUI thread.
+    pagePasted = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -140,6 +124,9 @@ class OriginalEdit(QPlainTextEdit):
         files = local_files(source)
         if files:
             self.fileDropped.emit(files[0])
+            return
+        if source.hasHtml() and is_whole_page(source.html()):
+            self.pagePasted.emit(source.html(), source.text() if source.hasText() else "")
             return
         if source.hasHtml():
             text = html_to_plain(source.html())

@@ -319,6 +319,26 @@ def open_file(path: str, bullets: int) -> Callable[[CancelToken], Any]:
     return job
 
 
+def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelToken], Any]:
+    """Extract the article from a pasted whole web page (trafilatura: ~0.1 s on a big page).
+
+    The clipboard's plain text is the fallback when the page yields no article text; an
+    ``InputError`` (neither holds text) reaches the window's failure path. ``bullets=None``
+    skips the summary: the text will be inserted into the editor and analysed like typing.
+    """
+
+    def job(token: CancelToken) -> Any:
+        from models import pipeline
+
+        article = pipeline.article_from_clipboard(html, text)
+        token.raise_if_cancelled()
+        if bullets is not None:
+            _summarize(article, bullets)
+        return article
+
+    return job
+
+
 def _summarize(article: Any, bullets: int) -> None:
     from models import pipeline
 

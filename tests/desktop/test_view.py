@@ -285,8 +285,68 @@ def test_paste_of_a_windows_clipboard_fragment_takes_only_the_selection(make_win
     assert _paste_html(window, html).split("\n\n") == ["Første avsnitt.", "Andre avsnitt."]
 
 
-def test_paste_of_a_whole_page_goes_through_the_engine_extraction(make_window) -> None:
+def _big_page(article: str) -> str:
+    """A whole news page as a browser copies it: chrome around the article, ~200 KB of markup."""
+    paras = [p.strip() for p in article.split("\n\n") if p.strip()]
+    nav = "".join(f"<li><a href='/seksjon/{i}'>Seksjon {i}</a></li>" for i in range(400))
+    teasers = "".join(
+        f"<div class='teaser'><a href='/sak/{i}'><img src='/b/{i}.jpg' alt=''>"
+        f"<span>Les også: sak nummer {i} fra redaksjonen</span></a></div>"
+        for i in range(600)
+    )
+    body = "".join(f"<p>{p}</p>" for p in paras[1:])
+    return (
+        f"<!doctype html><html><head><title>{paras[0]}</title>"
+        "<meta property='og:site_name' content='Avisa'><script>var ads = 1;</script></head><body>"
+        f"<header><nav><ul>{nav}</ul></nav></header>"
+        f"<main><article><h1>{paras[0]}</h1>{body}</article></main>"
+        f"<aside>{teasers}</aside><footer>Personvern og informasjonskapsler</footer></body></html>"
+    )
+
+
+def _record_extraction_threads(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
+    threads: list[threading.Thread] = []
+    real = pipeline.article_from_html
+
+    def recording(html: str, url: str | None = None) -> Any:
+        threads.append(threading.current_thread())
+        return real(html, url)
+
+    monkeypatch.setattr(pipeline, "article_from_html", recording)
+    return threads
+
+
+def test_paste_of_a_big_page_is_extracted_off_the_gui_thread_and_loaded(
+    make_window, qtbot, seed_article: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window = make_window(autoload_model=False)
+    html = _big_page(seed_article.read_text(encoding="utf-8"))
+    assert len(html) > 100_000
+    expected = pipeline.article_from_html(html)
+    threads = _record_extraction_threads(monkeypatch)
+    mime = QMimeData()
+    mime.setHtml(html)
+    mime.setText("the browser's plain text")
+    window.original.insertFromMimeData(mime)
+
+    def loaded() -> None:
+        assert window.article is not None and window.article.bullets
+        assert plain_text(window.original) == expected.text
+
+    qtbot.waitUntil(loaded, timeout=30_000)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    text = plain_text(window.original)
+    assert "Seksjon 12" not in text and "Les også" not in text and "Personvern" not in text
+    # Loaded like an opened page: its metadata is kept for the export's provenance.
+    assert window.article.source.title == expected.source.title
+
+
+def test_paste_of_a_page_into_existing_text_inserts_the_article_at_the_caret(
+    make_window, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window(autoload_model=False)
+    window.original.setPlainText("Innledning.\n\n")
+    window.original.moveCursor(window.original.textCursor().MoveOperation.End)
     html = (
         "<!doctype html><html><head><title>Ny bro i Bergen</title></head><body>"
         "<nav><a href='/'>Forsiden</a> <a href='/sport'>Sport</a></nav>"
@@ -295,10 +355,36 @@ def test_paste_of_a_whole_page_goes_through_the_engine_extraction(make_window) -
         "<p>Ordfører Marte Mjøs Persen sa at broen vil korte ned reisetiden for tusenvis av syklister.</p>"
         "</article><footer>Personvern og informasjonskapsler</footer></body></html>"
     )
-    text = _paste_html(window, html)
-    assert text == pipeline.article_from_html(html).text
-    assert text.split("\n\n")[0] == "Ny bro i Bergen"
-    assert "Forsiden" not in text and "Personvern" not in text
+    extracted = pipeline.article_from_html(html).text
+    threads = _record_extraction_threads(monkeypatch)
+    mime = QMimeData()
+    mime.setHtml(html)
+    window.original.insertFromMimeData(mime)
+
+    def inserted() -> None:
+        assert plain_text(window.original) == "Innledning.\n\n" + extracted
+
+    qtbot.waitUntil(inserted, timeout=15_000)
+    assert threads and threads[0] is not threading.main_thread()
+    assert "Forsiden" not in extracted and "Personvern" not in extracted
+    window.original.undo()  # an ordinary edit: one undo takes the pasted article out again
+    assert plain_text(window.original) == "Innledning.\n\n"
+
+
+def test_paste_of_a_page_without_article_text_fails_with_a_message(
+    make_window, qtbot, recorded_errors: list[tuple[str, str]]
+) -> None:
+    window = make_window(autoload_model=False)
+    mime = QMimeData()
+    mime.setHtml("<!doctype html><html><body><nav></nav><script>x()</script></body></html>")
+    window.original.insertFromMimeData(mime)
+
+    def failed() -> None:
+        assert recorded_errors and recorded_errors[-1][0] == "Cannot paste the page"
+
+    qtbot.waitUntil(failed, timeout=15_000)
+    assert plain_text(window.original) == ""
+    assert window.status_label.text() == recorded_errors[-1][1]
 
 
 # ----- accessibility ----------------------------------------------------------------------------

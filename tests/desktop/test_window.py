@@ -213,6 +213,8 @@ def test_paste_rich_text_keeps_paragraphs_as_plain_text(make_window, qtbot) -> N
     )
     mime.setText("fallback")
     window.original.insertFromMimeData(mime)
+    # A whole page: extracted in the background, then loaded.
+    qtbot.waitUntil(lambda: bool(window.original.toPlainText().strip()), timeout=10_000)
     text = window.original.toPlainText()
     assert "<" not in text and "fallback" not in text
     paras = [p for p in text.split("\n\n") if p.strip()]
