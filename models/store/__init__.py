@@ -3,19 +3,23 @@
 One API for the CLI (``nordbrief models ...``) and the GUI. Installed models are folders
 ``models_dir()/NAME`` holding a CTranslate2 model and ``nordbrief-manifest.json``; a folder is
 built under a hidden staging name in the same directory and renamed into place only when complete
-and verified, so a half-downloaded or half-converted model is never picked up. The default model
-lives in a small engine settings file (``config_dir()/engine.json``) shared by CLI and GUI.
+and verified, so a half-downloaded or half-converted model is never picked up. One download of a
+model runs at a time across processes (CLI and GUI alike): ``.locks/NAME.lock`` holds an OS file
+lock for the whole download and install, and a second attempt fails at once (``DownloadBusyError``,
+exit 4) instead of racing over the same partial files. The default model lives in a small engine
+settings file (``config_dir()/engine.json``) shared by CLI and GUI.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,7 @@ from models.store.manifest import MANIFEST, Manifest, full_problems, quick_probl
 
 __all__ = [
     "CatalogEntry",
+    "DownloadBusyError",
     "DownloadProgress",
     "InstalledModel",
     "ModelStatus",
@@ -45,6 +50,11 @@ __all__ = [
 
 SETTINGS_FILE = "engine.json"
 DOWNLOAD_HINT = "nordbrief models download"
+LOCKS = ".locks"  # per-model lock files under models_dir(); hidden, so never taken for a model
+
+
+class DownloadBusyError(NetworkError):
+    """Another Nordbrief process (or window) is downloading or installing this model right now."""
 
 
 @dataclass
@@ -303,6 +313,38 @@ def _install(tmp: Path, name: str, manifest: Manifest, cancel: Callable[[], bool
     return target
 
 
+def lock_path(name: str) -> Path:
+    """The lock file guarding ``name``'s download area and install (kept: see ``_model_lock``)."""
+    return models_dir() / LOCKS / f"{name}.lock"
+
+
+@contextlib.contextmanager
+def _model_lock(name: str) -> Iterator[None]:
+    """Hold ``name``'s inter-process lock, or raise ``DownloadBusyError`` at once.
+
+    filelock takes an OS lock (flock / LockFileEx) that dies with its process, so a killed
+    download never leaves the model locked; the file itself stays (unlinking a lock file lets two
+    processes lock different inodes). Failing fast, not waiting: the other download may take
+    many minutes, and the user should know it is running rather than watch a frozen bar.
+    """
+    from filelock import FileLock, Timeout
+
+    path = lock_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(path)
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        raise DownloadBusyError(
+            f"{name} is already being downloaded by another Nordbrief process; "
+            "wait for it to finish, then try again"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def download_model(
     name: str | None = None,
     progress: ProgressCallback | None = None,
@@ -313,11 +355,12 @@ def download_model(
     """Download a catalog model's Marian checkpoint, convert it to CTranslate2 int8, install it.
 
     Raises ``NetworkError`` (exit 4) on network, download or verification failure (nothing is
-    installed then), ``Cancelled`` when ``cancel()`` turns true; an interrupted download resumes
-    on the next call. Already installed and not ``force``: returns the installed model.
+    installed then), ``DownloadBusyError`` (a ``NetworkError``) when another process is
+    downloading the same model, ``Cancelled`` when ``cancel()`` turns true; an interrupted
+    download resumes on the next call. Already installed and not ``force``: returns the
+    installed model.
     """
     from models.store import hub
-    from models.store.convert import convert_marian
 
     catalog = load_catalog()
     name = name or default_name()
@@ -330,6 +373,21 @@ def download_model(
         raise NetworkError(
             f"HF_HUB_OFFLINE is set, so {name} cannot be downloaded; unset it and run: {DOWNLOAD_HINT} {name}"
         )
+    with _model_lock(name):
+        if not force and name in installed_models():  # the other process finished meanwhile
+            return _installed(name, installed_models()[name])
+        return _download_locked(name, entry, progress, cancel)
+
+
+def _download_locked(
+    name: str,
+    entry: CatalogEntry,
+    progress: ProgressCallback | None,
+    cancel: Callable[[], bool] | None,
+) -> InstalledModel:
+    """``download_model``'s work, run while holding the model's lock."""
+    from models.store import hub
+    from models.store.convert import convert_marian
 
     def report(phase: str, done: int = 0, total: int | None = None, file: str | None = None) -> None:
         if progress is not None:

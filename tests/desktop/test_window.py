@@ -363,6 +363,37 @@ def test_failed_open_shows_a_message(make_window, qtbot, tmp_path, recorded_erro
     assert window.original.toPlainText() == ""
 
 
+def test_download_of_a_model_another_process_is_downloading_shows_the_message(
+    make_window, qtbot, monkeypatch, recorded_errors
+) -> None:
+    """The store's per-model lock is held elsewhere: the normal failure path says so, in one line."""
+    import socket
+
+    from filelock import FileLock
+
+    from models import store
+
+    with socket.socket() as s:  # a port nobody listens on: were the lock ignored, this would show
+        s.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{s.getsockname()[1]}")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    window = make_window(autoload_model=False)
+    path = store.lock_path("gmq-en-base")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(path)
+    lock.acquire()
+    try:
+        window.download_model("gmq-en-base")
+        qtbot.waitUntil(lambda: bool(recorded_errors), timeout=15_000)
+    finally:
+        lock.release()
+    title, message = recorded_errors[-1]
+    assert title == "Download failed"
+    assert message.startswith("gmq-en-base is already being downloaded by another Nordbrief process")
+    assert "\n" not in message
+    assert window._download_job is None and window.status_label.text() == message
+
+
 def test_banner_download_shows_progress_then_loads_the_model(
     make_window, qtbot, monkeypatch, tiny_model
 ) -> None:

@@ -22,12 +22,14 @@ from models import cli
 from models.errors import Cancelled, ModelError, NetworkError
 from models.paths import models_dir
 from models.store import (
+    LOCKS,
     DownloadProgress,
     download_model,
     get_default_model,
     installed_models,
     list_models,
     load_catalog,
+    lock_path,
     remove_model,
     resolve_model,
     set_default_model,
@@ -97,7 +99,7 @@ def test_download_convert_translate(
     assert (direct / "model.bin").read_bytes() == (model.path / "model.bin").read_bytes()
 
     # Nothing left behind but the model; it became the default and translates.
-    assert [p.name for p in models_dir().iterdir()] == ["gmq-en-base"]
+    assert [p.name for p in models_dir().iterdir() if p.name != LOCKS] == ["gmq-en-base"]
     assert get_default_model() == "gmq-en-base"
     from models.translate import Translator
 
@@ -164,7 +166,8 @@ def test_corrupted_file_installs_nothing(hub: FakeHub, capsys: pytest.CaptureFix
     assert len(line) == 1 and "model.safetensors failed verification" in line[0]
     assert "nothing was installed" in line[0]
     assert installed_models() == {}
-    assert list(models_dir().iterdir()) == []  # staging and partial downloads removed too
+    # Staging and partial downloads removed too (only the lock files' folder stays).
+    assert [p.name for p in models_dir().iterdir()] == [LOCKS]
     with pytest.raises(ModelError, match="nordbrief models download"):
         resolve_model(None)
 
@@ -305,3 +308,81 @@ def test_default_remove_and_list(hub: FakeHub, capsys: pytest.CaptureFixture[str
         set_default_model("gmq-en-big")
     remove_model("gmq-en-base")
     assert cli.main(["models", "remove", "gmq-en-base"]) == 3
+
+
+# --- one download per model across processes ------------------------------------------------------
+
+BUSY = "gmq-en-base is already being downloaded by another Nordbrief process"
+
+
+def _cli_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+
+
+def test_a_second_process_cannot_download_the_same_model_meanwhile(hub: FakeHub) -> None:
+    """A real second ``nordbrief models download`` while this one is mid-download: exit 4, one line."""
+    from filelock import FileLock
+
+    from models.store import _model_lock
+
+    second: list[subprocess.CompletedProcess[str]] = []
+
+    def progress(event: DownloadProgress) -> None:
+        if event.phase == "download" and not second:
+            second.append(
+                subprocess.run(
+                    [sys.executable, "-m", "models.cli", "models", "download", "gmq-en-base"],
+                    env=_cli_env(),
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+            )
+            with _model_lock("gmq-en-big"):  # the lock is per model: another one may download
+                pass
+
+    model = download_model("gmq-en-base", progress=progress)
+    assert len(second) == 1
+    run = second[0]
+    assert run.returncode == 4, run.stderr
+    assert run.stderr.splitlines() == [f"nordbrief: error: {BUSY}; wait for it to finish, then try again"]
+    # The first download was not disturbed, and it released the lock when it finished.
+    assert verify_model("gmq-en-base") == [] and model.path == installed_models()["gmq-en-base"]
+    lock = FileLock(lock_path("gmq-en-base"))
+    lock.acquire(blocking=False)  # raises filelock.Timeout if it were still held
+    lock.release()
+    assert cli.main(["models", "download", "gmq-en-base", "--force"]) == 0
+    assert verify_model("gmq-en-base") == []
+
+
+def _hold_lock_in_another_process(name: str) -> subprocess.Popen[str]:
+    path = lock_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    code = (
+        "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+        "print('held', flush=True); sys.stdin.read()"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_download_fails_fast_while_another_process_holds_the_lock(
+    hub: FakeHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holder = _hold_lock_in_another_process("gmq-en-base")
+    try:
+        rc = cli.main(["models", "download", "gmq-en-base"])
+        err = capsys.readouterr().err
+        assert rc == 4
+        assert len(err.splitlines()) == 1 and BUSY in err and "Traceback" not in err
+        assert hub.requests == []  # failed before touching the network or the partial files
+        assert installed_models() == {}
+        assert not (models_dir() / ".download-gmq-en-base").exists()
+    finally:
+        holder.kill()  # a crashed holder: the OS drops its lock, so the model is not stuck
+        holder.communicate(timeout=30)
+    assert cli.main(["models", "download", "gmq-en-base"]) == 0
+    assert verify_model("gmq-en-base") == []
