@@ -44,6 +44,10 @@ DEFAULT_BEAM = 2
 DEFAULT_COMPUTE_TYPE = "int8"
 EOS = "</s>"
 SMALL_MODEL_BYTES = 20_000_000
+# CTranslate2 reads this file from the model folder; see ``write_vocabulary_map``.
+VMAP_FILE = "vmap.txt"
+# A map that removes less than this share of the output vocabulary is not worth a file.
+VMAP_MIN_SAVING = 0.1
 # Second decoding of an output that looped until the length bound.
 GUARD_NO_REPEAT_NGRAM = 4
 GUARD_REPETITION_PENALTY = 1.2
@@ -73,6 +77,9 @@ class TranslateOptions:
     # The second decoding of looping outputs. Benchmarks on random-weight models switch it off:
     # random weights loop all the time, real models almost never.
     retry_loops: bool = True
+    # Restrict each call's output layer to the target tokenizer's pieces plus the pieces of the
+    # batch's own source (``write_vocabulary_map``), when the model folder has the map.
+    use_vmap: bool = True
     # Batching: padded source tokens (rows x longest) per CTranslate2 call, the sorting
     # look-ahead in sentences, and the sentences decoded alone first (time to first sentence).
     max_batch_tokens: int = 4096
@@ -87,6 +94,7 @@ class TranslateOptions:
             self.repetition_penalty,
             self.no_repeat_ngram_size,
             self.retry_loops,
+            self.use_vmap,
         )
 
 
@@ -378,6 +386,7 @@ class Translator:
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise self._fail(f"CTranslate2 cannot load it ({_short(exc)})") from None
+        self.has_vmap = (self.model_dir / VMAP_FILE).is_file()
 
     def unload(self) -> None:
         """Free the model's memory now rather than at garbage collection."""
@@ -549,8 +558,47 @@ class Translator:
             max_decoding_length=max_len,
             repetition_penalty=repetition_penalty,
             no_repeat_ngram_size=no_repeat,
+            use_vmap=self.has_vmap and self.options.use_vmap,
         )
         return [list(r.hypotheses[0]) for r in results]
+
+
+def model_vocabulary(folder: Path) -> list[str]:
+    """The model's (target) vocabulary as CTranslate2 saved it, JSON or one token per line."""
+    for name in ("shared_vocabulary", "target_vocabulary"):
+        if (folder / f"{name}.json").is_file():
+            return list(json.loads((folder / f"{name}.json").read_text("utf-8")))
+        if (folder / f"{name}.txt").is_file():
+            return (folder / f"{name}.txt").read_text("utf-8").split("\n")
+    raise ModelError(f"model folder {folder}: the vocabulary file is missing")
+
+
+def write_vocabulary_map(folder: Path) -> Path | None:
+    """Write CTranslate2's ``vmap.txt`` so each call scores only pieces English output can use.
+
+    OPUS-MT models share one vocabulary between the Norwegian and the English tokenizer (57k
+    entries for two 32k tokenizers), and the output layer scores all of it at every step. The
+    map lists the target tokenizer's pieces as always allowed, and every source-only piece as
+    allowed exactly when it occurs in the batch's source, so names are still copied as before:
+    a lossless shortlist from the model's own files, unlike translateLocally's lexical
+    shortlists, which need the training data's word alignments. Returns the file, or None when
+    the map would save too little (e.g. a model with its own target vocabulary).
+    """
+    import sentencepiece as spm
+
+    folder = Path(folder)
+    vocab = model_vocabulary(folder)
+    target_sp = spm.SentencePieceProcessor(model_file=str(folder / "target.spm"))
+    target_pieces = {target_sp.id_to_piece(i) for i in range(target_sp.get_piece_size())}
+    usable = [p for p in vocab if p and not any(c.isspace() for c in p)]
+    always = [p for p in usable if p in target_pieces]
+    copied = [p for p in usable if p not in target_pieces]
+    if len(always) > (1 - VMAP_MIN_SAVING) * len(vocab):
+        return None
+    path = folder / VMAP_FILE
+    lines = ["\t" + " ".join(always)] + [f"{p}\t{p}" for p in copied]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
 
 
 def _short(exc: BaseException) -> str:

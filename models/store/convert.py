@@ -22,6 +22,7 @@ import numpy as np
 
 from models.errors import Cancelled, ModelError
 from models.store.checkpoint import read_weights
+from models.translate import write_vocabulary_map
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 TOKENIZER_FILES = ("source.spm", "target.spm")
@@ -256,4 +257,5 @@ def convert_marian(
     spec.save(str(out))
     for name in TOKENIZER_FILES:
         shutil.copyfile(src / name, out / name)
+    write_vocabulary_map(out)
     return out
