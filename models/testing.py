@@ -3,13 +3,16 @@
 No model weights can be downloaded on the build and test machines, so translation is exercised
 with models the project makes itself: the layer shapes of the two OPUS-MT models the app offers
 (for speed and memory figures) or a tiny one (for tests), random weights (the output is gibberish;
-tests assert structure, never wording) and SentencePiece models trained in-process on text the
-package ships (``resources/training``). The folder holds what a converted Marian model holds:
-``model.bin``, ``config.json``, ``shared_vocabulary.json``, ``source.spm``, ``target.spm``, plus
-``nordbrief.json`` with the input limit the translator must honour.
+tests assert structure, never wording) and SentencePiece models trained in-process: ``tiny`` on
+text the package ships (``resources/training``), ``base``/``big`` like OPUS-MT's own tokenizers
+(32k pieces per side) on the word frequencies of the ``wordfreq`` package (test extra), so that
+their pieces-per-word rate, and with it every per-word speed figure, is realistic. The folder
+holds what a converted Marian model holds: ``model.bin``, ``config.json``,
+``shared_vocabulary.json``, ``source.spm``, ``target.spm``, ``vmap.txt``, plus ``nordbrief.json``
+with the input limit the translator must honour.
 
 Same seed, same files: weights come from a seeded numpy generator and SentencePiece is trained
-single-threaded on a fixed corpus.
+single-threaded on a fixed corpus (the pinned shipped text or wordfreq release).
 
 Usage: ``python -m models.testing make-model DIR [--size tiny|base|big] [--seed N]``.
 """
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from models.paths import resources_dir
+from models.translate import write_vocabulary_map
 
 # Written next to model.bin: limits CTranslate2's own files cannot express.
 NORDBRIEF_JSON = "nordbrief.json"
@@ -54,7 +58,21 @@ class ModelShape:
     # on the little shipped text it reaches a realistic pieces-per-word rate; unigram stops at the
     # ~3.5k pieces the text supports (about 2.5 pieces per Norwegian word, twice a real model's).
     spm_type: str = "unigram"
+    # "shipped": resources/training; "wordfreq": word frequency lists (see WORDFREQ_SOURCE).
+    corpus: str = "shipped"
 
+
+# The real joint vocabularies (57,000 and 54,765 entries) are the union of a 32k Scandinavian and
+# a ~32k English tokenizer that share some pieces; the English sides here are sized so that the
+# union fits the real size, and the few entries left over are padding.
+BASE_TARGET_PIECES = 31_700
+BIG_TARGET_PIECES = 29_000
+# (language, weight, words): OPUS-MT's gmq source side is mostly Swedish, Danish and Norwegian
+# text; Norwegian weighs most here because Nordbrief only feeds it Norwegian.
+WORDFREQ_SOURCE = (("nb", 1.0, 150_000), ("sv", 0.6, 100_000), ("da", 0.6, 50_000))
+WORDFREQ_TARGET = (("en", 1.0, 200_000),)
+# wordfreq folds case; real text has the word capitalised this often (sentence starts, names).
+CAPITALISED_SHARE = 0.2
 
 SIZES: dict[str, ModelShape] = {
     # For tests: well under 1 MB, built in a second, and a short input limit so that
@@ -84,10 +102,11 @@ SIZES: dict[str, ModelShape] = {
         vocab_size=57_000,
         max_positions=512,
         max_input_tokens=512,
-        source_pieces=16_000,  # BPE: ~1.35 pieces per word on NorSumm, ~1.9 on unseen news
-        target_pieces=4000,  # as many as the shipped English supports
+        source_pieces=32_000,
+        target_pieces=BASE_TARGET_PIECES,
         weights_dtype="float16",
         spm_type="bpe",
+        corpus="wordfreq",
     ),
     # Helsinki-NLP/opus-mt-tc-big-gmq-en (transformer-big, ReLU, tied embeddings).
     "big": ModelShape(
@@ -100,10 +119,11 @@ SIZES: dict[str, ModelShape] = {
         vocab_size=54_765,
         max_positions=512,
         max_input_tokens=512,
-        source_pieces=16_000,  # BPE: ~1.35 pieces per word on NorSumm, ~1.9 on unseen news
-        target_pieces=4000,  # as many as the shipped English supports
+        source_pieces=32_000,
+        target_pieces=BIG_TARGET_PIECES,
         weights_dtype="float16",
         spm_type="bpe",
+        corpus="wordfreq",
     ),
 }
 
@@ -115,12 +135,15 @@ def training_dir() -> Path:
 
 
 def train_sentencepiece(corpus: Path, vocab_size: int, out: Path, model_type: str = "unigram") -> None:
-    """Train a SentencePiece model in-process, deterministically (one thread, fixed input order)."""
+    """Train a SentencePiece model in-process, deterministically (one thread, fixed input order).
+
+    A ``.tsv`` corpus is read as ``word<TAB>count`` lines."""
     import sentencepiece as spm
 
     buf = io.BytesIO()
     spm.SentencePieceTrainer.train(
         input=str(corpus),
+        input_format="tsv" if corpus.suffix == ".tsv" else "text",
         model_writer=buf,
         vocab_size=vocab_size,
         model_type=model_type,
@@ -132,6 +155,48 @@ def train_sentencepiece(corpus: Path, vocab_size: int, out: Path, model_type: st
         minloglevel=2,
     )
     out.write_bytes(buf.getvalue())
+
+
+def wordfreq_corpus(languages: tuple[tuple[str, float, int], ...], out: Path) -> Path:
+    """A SentencePiece TSV corpus (``word<TAB>count``) from wordfreq's frequency lists.
+
+    Each of a language's most frequent words counts ``weight * frequency``; words are written
+    lower-case and capitalised (wordfreq folds case) in a fixed order, so training is repeatable.
+    """
+    try:
+        import wordfreq
+    except ImportError:
+        raise SystemExit(
+            "the base and big test models need the wordfreq package: pip install -e .[test]"
+        ) from None
+
+    counts: dict[str, float] = {}
+    for lang, weight, words in languages:
+        wordlist = "large" if lang in wordfreq.available_languages("large") else "small"
+        freqs = wordfreq.get_frequency_dict(lang, wordlist=wordlist)
+        top = sorted(freqs.items(), key=lambda kv: (-kv[1], kv[0]))[:words]
+        for word, freq in top:
+            if not any(c.isalnum() for c in word) or any(c.isspace() for c in word):
+                continue
+            for form, share in (
+                (word, 1 - CAPITALISED_SHARE),
+                (word[:1].upper() + word[1:], CAPITALISED_SHARE),
+            ):
+                counts[form] = counts.get(form, 0.0) + weight * freq * share
+    lines = [f"{w}\t{round(c * 1e9)}" for w, c in counts.items() if round(c * 1e9) >= 1]
+    out.write_text("\n".join(lines) + "\n", "utf-8")
+    return out
+
+
+def training_corpora(shape: ModelShape, work: Path) -> tuple[Path, Path]:
+    """The Norwegian and English training corpora of ``shape``'s tokenizers (written to ``work``
+    when they come from wordfreq)."""
+    if shape.corpus == "wordfreq":
+        return (
+            wordfreq_corpus(WORDFREQ_SOURCE, work / "source.tsv"),
+            wordfreq_corpus(WORDFREQ_TARGET, work / "target.tsv"),
+        )
+    return training_dir() / "norsumm_nb.txt", training_dir() / "news_en.txt"
 
 
 def spm_pieces(path: Path) -> list[str]:
@@ -290,10 +355,9 @@ def make_model(path: str | Path, size: str = "tiny", seed: int = 0) -> Path:
     if target.exists() and any(target.iterdir()):
         raise FileExistsError(f"{target} exists and is not empty")
     target.parent.mkdir(parents=True, exist_ok=True)
-    corpus = training_dir()
     with tempfile.TemporaryDirectory(prefix=".make-model-", dir=target.parent) as tmp:
         work = Path(tmp)
-        nb, en = corpus / "norsumm_nb.txt", corpus / "news_en.txt"
+        nb, en = training_corpora(shape, work)
         train_sentencepiece(nb, shape.source_pieces, work / "source.spm", shape.spm_type)
         train_sentencepiece(en, shape.target_pieces, work / "target.spm", shape.spm_type)
         vocab, real = build_vocabulary(work / "source.spm", work / "target.spm", shape.vocab_size)
@@ -305,6 +369,7 @@ def make_model(path: str | Path, size: str = "tiny", seed: int = 0) -> Path:
         spec.save(str(out))  # type: ignore[attr-defined]
         shutil.copyfile(work / "source.spm", out / "source.spm")
         shutil.copyfile(work / "target.spm", out / "target.spm")
+        write_vocabulary_map(out)  # what the converter writes for a real model
         meta = {
             "max_input_tokens": shape.max_input_tokens,
             "max_positions": shape.max_positions,

@@ -19,6 +19,7 @@ EXPECTED_FILES = {
     "config.json",
     "shared_vocabulary.json",
     "source.spm",
+    "vmap.txt",  # written by the converter too (models.translate.write_vocabulary_map)
     "target.spm",
     "nordbrief.json",
 }
@@ -152,16 +153,19 @@ UNSEEN_NB = (
 
 def test_benchmark_tokenizers_split_words_like_a_real_model(tmp_path: Path) -> None:
     """base/big speed figures per word are only honest if a word costs about as many pieces as
-    with OPUS-MT's 32k SentencePiece (roughly 1.3-1.5); the old 3.5k unigram needed ~2.5."""
-    from models.testing import train_sentencepiece, training_dir
+    with OPUS-MT's 32k SentencePiece (roughly 1.3-1.6 on news); the tiny one needs far more.
+    The text is unseen by both (base/big train on wordfreq's frequency lists, not on news)."""
+    from models.testing import train_sentencepiece, training_corpora
 
-    nb = training_dir() / "norsumm_nb.txt"
     rates = {}
     for size in ("tiny", "base"):
         shape = SIZES[size]
-        out = tmp_path / f"{size}.spm"
+        work = tmp_path / size
+        work.mkdir()
+        nb, _en = training_corpora(shape, work)
+        out = work / "source.spm"
         train_sentencepiece(nb, shape.source_pieces, out, shape.spm_type)
         sp = spm.SentencePieceProcessor(model_file=str(out))
         rates[size] = len(sp.encode(UNSEEN_NB)) / len(UNSEEN_NB.split())
-    assert rates["base"] <= 1.8, rates
-    assert rates["base"] < 0.8 * rates["tiny"], rates
+    assert 1.1 <= rates["base"] <= 1.7, rates
+    assert rates["base"] < 0.7 * rates["tiny"], rates
