@@ -16,6 +16,7 @@ sentences of similar length (sorted, 16 a batch) with ``T`` = 1.1 x their mean s
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -34,7 +35,7 @@ SEED = 1234
 def make_model_dir(size: str) -> Path:
     """The project's random-weight test model of ``size``, built once into benchmarks/.work."""
     path = work_dir() / f"make-model-{size}"
-    if not (path / "model.bin").is_file():
+    if not (path / "model.bin").is_file() or not _built_as_now(path, size):
         from models.testing import make_model
 
         log(f"  building make-model {size} -> {path}")
@@ -43,6 +44,17 @@ def make_model_dir(size: str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         make_model(path, size=size, seed=1)
     return path
+
+
+def _built_as_now(path: Path, size: str) -> bool:
+    """Whether the cached model was made with today's shape and tokenizer recipe."""
+    from models.testing import NORDBRIEF_JSON, SIZES
+
+    try:
+        meta = json.loads((path / NORDBRIEF_JSON).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(meta.get("test_model", {}).get("shape") == dataclasses.asdict(SIZES[size]))
 
 
 def read_vocabulary(model_dir: Path) -> list[str]:
@@ -134,6 +146,8 @@ def build_reference(size: str, *, source_dir: Path | None = None) -> Reference:
     from ctranslate2.converters import TransformersConverter
     from transformers import MarianMTModel
 
+    from models.translate import write_vocabulary_map
+
     src = source_dir or make_model_dir(size)
     vocab = read_vocabulary(src)
     torch.manual_seed(SEED)
@@ -162,10 +176,12 @@ def build_reference(size: str, *, source_dir: Path | None = None) -> Reference:
                 return tokenizer
 
         _InMemory(str(cfg_dir)).convert(str(ct2_dir), quantization="float32", force=True)
-        for name in ("source.spm", "target.spm", "nordbrief.json"):
-            if (src / name).is_file():
-                shutil.copy2(src / name, ct2_dir / name)
         stamp.write_text(fp)
+    # The tokenizers may be newer than the cached weights (same vocabulary size, new recipe).
+    for name in ("source.spm", "target.spm", "nordbrief.json"):
+        if (src / name).is_file():
+            shutil.copy2(src / name, ct2_dir / name)
+    write_vocabulary_map(ct2_dir)  # as Nordbrief's converter does; only the engine uses it
     assert ctranslate2.contains_model(str(ct2_dir))
     return Reference(
         size=size,
