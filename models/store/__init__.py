@@ -262,9 +262,10 @@ def remove_model(name: str) -> None:
     path = installed_models().get(name)
     if path is None:
         raise ModelError(f"model {name!r} is not installed")
-    # Rename first so a crash mid-delete never leaves a half model that looks installed.
-    trash = path.with_name(f".trash-{name}-{uuid.uuid4().hex[:8]}")
-    os.replace(path, trash)
+    with _model_lock(name):  # not from under a download or import of the same model
+        # Rename first so a crash mid-delete never leaves a half model that looks installed.
+        trash = path.with_name(f".trash-{name}-{uuid.uuid4().hex[:8]}")
+        os.replace(path, trash)
     shutil.rmtree(trash, ignore_errors=True)
     if _read_settings().get("default_model") == name:
         data = _read_settings()
@@ -488,11 +489,12 @@ def import_model(path: str | Path, name: str | None = None) -> InstalledModel:
         final_name, manifest = import_into(src, tmp / "model", name)
         if not _valid_name(final_name):
             raise InputError(f"invalid model name {final_name!r}")
-        if final_name in installed_models():
-            raise InputError(
-                f"a model named {final_name!r} is already installed; pass --name or remove it first"
-            )
-        _install(tmp / "model", final_name, manifest, None)
+        with _model_lock(final_name):  # a download of the same name may be installing right now
+            if final_name in installed_models():
+                raise InputError(
+                    f"a model named {final_name!r} is already installed; pass --name or remove it first"
+                )
+            _install(tmp / "model", final_name, manifest, None)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return _installed(final_name, installed_models()[final_name])

@@ -23,9 +23,11 @@ from models.errors import Cancelled, ModelError, NetworkError
 from models.paths import models_dir
 from models.store import (
     LOCKS,
+    DownloadBusyError,
     DownloadProgress,
     download_model,
     get_default_model,
+    import_model,
     installed_models,
     list_models,
     load_catalog,
@@ -386,3 +388,28 @@ def test_download_fails_fast_while_another_process_holds_the_lock(
         holder.communicate(timeout=30)
     assert cli.main(["models", "download", "gmq-en-base"]) == 0
     assert verify_model("gmq-en-base") == []
+
+
+def test_remove_and_import_respect_a_download_in_progress(tiny_model: Path) -> None:
+    """Neither removing nor importing may swap a model's folder under a running download."""
+    import_model(tiny_model, "gmq-en-base")
+    holder = _hold_lock_in_another_process("gmq-en-base")
+    try:
+        with pytest.raises(DownloadBusyError):
+            remove_model("gmq-en-base")
+        assert "gmq-en-base" in installed_models()  # untouched
+        remove_holder = _hold_lock_in_another_process("fresh")
+        try:
+            with pytest.raises(DownloadBusyError):
+                import_model(tiny_model, "fresh")
+            assert "fresh" not in installed_models()
+            assert not [p for p in models_dir().iterdir() if p.name.startswith(".import-")]
+        finally:
+            remove_holder.kill()
+            remove_holder.communicate(timeout=30)
+    finally:
+        holder.kill()
+        holder.communicate(timeout=30)
+    remove_model("gmq-en-base")
+    assert "gmq-en-base" not in installed_models()
+    assert import_model(tiny_model, "fresh").name == "fresh"
