@@ -153,7 +153,9 @@ def build_reference(size: str, *, source_dir: Path | None = None) -> Reference:
     torch.manual_seed(SEED)
     config = _hf_config(size, len(vocab))
     model = MarianMTModel(config).eval()
-    fp = _fingerprint(model)
+    # The vocabulary is part of the conversion: same-size vocabularies of another tokenizer
+    # recipe must not reuse it (token ids would no longer match PyTorch's).
+    fp = _fingerprint(model) + hashlib.sha256("\n".join(vocab).encode()).hexdigest()[:16]
 
     out = work_dir() / f"ref-{size}"
     ct2_dir = out / "ct2"

@@ -151,13 +151,24 @@ def test_targets_are_judged_from_the_numbers() -> None:
     results = {
         "config": {"default_beam": 2},
         "translation": {"big": {"beams": {"2": {"ratios": {"int8_vs_transformers": 4.2}}}}},
-        "engine": {"base": {"e2e": {"seconds_per_1000_words": 1.7, "first_sentence_max_s": 0.3}}},
+        "engine": {
+            "base": {
+                "e2e": {
+                    "seconds_per_1000_words": 1.7,
+                    "first_sentence_max_s": 0.3,
+                    "engine_vs_naive_loop": 0.5,
+                }
+            },
+            "big": {"e2e": {"engine_vs_naive_loop": 0.9}},
+        },
         "memory": {"big": {"int8": {"peak_mb": 650.0}}},
     }
     rows = {t["key"]: t for t in evaluate_targets(results)}
     assert rows["speed_ratio_big"]["met"] is True
     assert rows["e2e_base"]["met"] is False  # 1.7 s > 1.5 s
     assert rows["first_base"]["met"] is True
+    assert rows["e2e_vs_naive_base"]["met"] is True  # 0.5 <= 0.75
+    assert rows["e2e_vs_naive_big"]["met"] is False  # 0.9 > 0.83
     assert rows["rss_big"]["met"] is True
     assert rows["rss_base"]["met"] is None and rows["rss_base"]["measured"] is None
     md = render_markdown(results)
