@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from typing import Any
 
 import pytest
 
-from desktop.workers import CancelToken, Job, JobError, TaskManager
+from desktop.workers import BACKGROUND_NICENESS, CancelToken, Job, JobError, TaskManager
 from models.errors import InputError
 
 
@@ -145,3 +147,27 @@ def test_language_warm_up_runs_in_steps_and_leaves_the_detector_loaded(
     qtbot.waitUntil(lambda: len(steps) == 4)
     assert steps == [0, 1, 2, 3]  # three two-language loads, then the real detector
     assert langid._detector is not None
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread niceness is Linux-only")
+@pytest.mark.parametrize("lane", ["translator", "general", "io"])
+def test_background_threads_yield_the_cpu_to_the_gui(qtbot: Any, tasks: TaskManager, lane: str) -> None:
+    """Work threads (and threads they start, like CTranslate2's) run nicer than the GUI thread,
+    so two busy cores still leave the window room to paint."""
+
+    def own_nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def job(token: CancelToken) -> tuple[int, int]:
+        seen: list[int] = []
+        child = threading.Thread(target=lambda: seen.append(own_nice()))
+        child.start()
+        child.join()
+        return own_nice(), seen[0]
+
+    j = Job("nice", job, lane)
+    with qtbot.waitSignal(j.succeeded, timeout=10_000) as blocker:
+        tasks.submit(j)
+    worker, child = blocker.args[0]
+    assert worker == own_nice() + BACKGROUND_NICENESS or worker == 19  # 19: the ceiling
+    assert child == worker
