@@ -42,8 +42,9 @@ def _child_nordbrief(model_dir: Path, beam: int | None) -> dict[str, Any]:
 
 
 def _child_ct2(model_dir: Path, compute_type: str, beam: int) -> dict[str, Any]:
-    from benchmarks.peers import CT2Engine, make_batches, read_vocabulary, tokenize
+    from benchmarks.peers import CT2Engine, make_batches, tokenize
     from benchmarks.translation import THREADS, seed_sentences
+    from models.translate import model_vocabulary
 
     sentences = seed_sentences()
     before = rss_status()
@@ -51,7 +52,7 @@ def _child_ct2(model_dir: Path, compute_type: str, beam: int) -> dict[str, Any]:
     engine = CT2Engine(model_dir, compute_type, THREADS)
     load_s = time.perf_counter() - t0
     loaded = rss_status()
-    batches = make_batches(tokenize(model_dir / "source.spm", sentences), read_vocabulary(model_dir))
+    batches = make_batches(tokenize(model_dir / "source.spm", sentences), model_vocabulary(model_dir))
     t1 = time.perf_counter()
     engine.run(batches, beam)
     return {

@@ -57,19 +57,6 @@ def _built_as_now(path: Path, size: str) -> bool:
     return bool(meta.get("test_model", {}).get("shape") == dataclasses.asdict(SIZES[size]))
 
 
-def read_vocabulary(model_dir: Path) -> list[str]:
-    """CTranslate2's vocabulary list (shared, else the target one) of a model folder."""
-    for name in ("shared_vocabulary.json", "target_vocabulary.json"):
-        f = model_dir / name
-        if f.is_file():
-            return list(json.loads(f.read_text("utf-8")))
-    for name in ("shared_vocabulary.txt", "target_vocabulary.txt"):
-        f = model_dir / name
-        if f.is_file():
-            return f.read_text("utf-8").splitlines()
-    raise SystemExit(f"benchmarks: no vocabulary in {model_dir}")
-
-
 @dataclass
 class Reference:
     """One shape's same-weights trio: the PyTorch model and its CTranslate2 conversion."""
@@ -146,10 +133,10 @@ def build_reference(size: str, *, source_dir: Path | None = None) -> Reference:
     from ctranslate2.converters import TransformersConverter
     from transformers import MarianMTModel
 
-    from models.translate import write_vocabulary_map
+    from models.translate import model_vocabulary, write_vocabulary_map
 
     src = source_dir or make_model_dir(size)
-    vocab = read_vocabulary(src)
+    vocab = model_vocabulary(src)
     torch.manual_seed(SEED)
     config = _hf_config(size, len(vocab))
     model = MarianMTModel(config).eval()

@@ -499,12 +499,13 @@ class Translator:
         """Translate one window batch by batch; yields ``[(position in window, translation)]``
         for the sentences each batch completes, then None if cancelled before a batch."""
         parts: list[tuple[int, list[str]]] = []  # (sentence position in window, tokens)
+        parts_of: list[list[int]] = []  # each sentence's parts, in order
         for k, sent in enumerate(sentences):
-            parts.extend((k, toks) for toks in self.split_long(sent))
-        missing = [0] * len(sentences)  # parts of each sentence not decoded yet
-        for k, _ in parts:
-            missing[k] += 1
-        outputs: list[list[str] | None] = [None] * len(parts)
+            pieces = self.split_long(sent)
+            parts_of.append(list(range(len(parts), len(parts) + len(pieces))))
+            parts.extend((k, toks) for toks in pieces)
+        missing = [len(js) for js in parts_of]  # parts of each sentence not decoded yet
+        outputs: list[list[str]] = [[] for _ in parts]
         plan = plan_batches([len(t) for _, t in parts], max_tokens=self.options.max_batch_tokens)
         for batch in plan:
             if cancel is not None and cancel():
@@ -519,12 +520,8 @@ class Translator:
                     completed.append(k)
             result = []
             for k in sorted(completed):
-                pieces = [
-                    self.detokenize(collapse_repeats(h))
-                    for (kk, _), h in zip(parts, outputs, strict=True)
-                    if kk == k and h is not None
-                ]
-                result.append((k, " ".join(p for p in pieces if p)))
+                texts = [self.detokenize(collapse_repeats(outputs[j])) for j in parts_of[k]]
+                result.append((k, " ".join(t for t in texts if t)))
             yield result
 
     def _decode(self, batch: list[list[str]]) -> list[list[str]]:
@@ -569,7 +566,7 @@ def model_vocabulary(folder: Path) -> list[str]:
         if (folder / f"{name}.json").is_file():
             return list(json.loads((folder / f"{name}.json").read_text("utf-8")))
         if (folder / f"{name}.txt").is_file():
-            return (folder / f"{name}.txt").read_text("utf-8").split("\n")
+            return (folder / f"{name}.txt").read_text("utf-8").splitlines()
     raise ModelError(f"model folder {folder}: the vocabulary file is missing")
 
 
