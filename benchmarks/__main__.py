@@ -175,7 +175,8 @@ NOTES = [
     "Section 1 batches: the seed article's sentences sorted by length, 16 a batch; each batch decodes "
     "exactly round(1.1 x its mean source length) tokens per sentence in every peer (min = max length); "
     "Transformers gets torch.inference_mode(), 2 threads, KV cache, no forced EOS.",
-    "Nordbrief engine rows and sections 2-4: models.translate.Translator with its own batching, threads, "
+    "Nordbrief engine rows and sections 2-4: models.translation.engine.Translator with its own batching, "
+    "threads, "
     "streaming windows and beam; random weights never emit </s>, so a thin wrapper around its "
     "ctranslate2.Translator bounds each call at 1.1 x its longest source (a real batch also runs "
     "until its longest sentence ends) and counts 1.1 x each sentence's own source as output; the "

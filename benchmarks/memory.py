@@ -32,7 +32,7 @@ def _child_nordbrief(model_dir: Path, beam: int | None) -> dict[str, Any]:
     for _ in stream_article(article, engine):
         pass
     return {
-        "engine": "Nordbrief (models.translate)",
+        "engine": "Nordbrief (models.translation.engine)",
         "baseline_mb": before.get("VmRSS"),
         "load_s": round(load_s, 3),
         "loaded_mb": loaded.get("VmRSS"),
@@ -44,7 +44,7 @@ def _child_nordbrief(model_dir: Path, beam: int | None) -> dict[str, Any]:
 def _child_ct2(model_dir: Path, compute_type: str, beam: int) -> dict[str, Any]:
     from benchmarks.peers import CT2Engine, make_batches, tokenize
     from benchmarks.translation import THREADS, seed_sentences
-    from models.translate import model_vocabulary
+    from models.translation.engine import model_vocabulary
 
     sentences = seed_sentences()
     before = rss_status()

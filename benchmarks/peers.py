@@ -133,7 +133,7 @@ def build_reference(size: str, *, source_dir: Path | None = None) -> Reference:
     from ctranslate2.converters import TransformersConverter
     from transformers import MarianMTModel
 
-    from models.translate import model_vocabulary, write_vocabulary_map
+    from models.translation.engine import model_vocabulary, write_vocabulary_map
 
     src = source_dir or make_model_dir(size)
     vocab = model_vocabulary(src)

@@ -118,7 +118,7 @@ def evaluate(items: Sequence[dict[str, Any]], system: Callable[[str], str]) -> d
 
 
 def lead(n: int) -> Callable[[str], str]:
-    from models.segment import segment
+    from models.text.segment import segment
 
     def run(text: str) -> str:
         art = segment(text)
@@ -141,7 +141,7 @@ def lead_regex(n: int) -> Callable[[str], str]:
 
 
 def nordbrief(bullets: int = 5, **params: float) -> Callable[[str], str]:
-    from models.summarize import summarize_text
+    from models.summary.summarize import summarize_text
 
     def run(text: str) -> str:
         return "\n".join(b.text for b in summarize_text(text, bullets=bullets, **params))
@@ -157,7 +157,7 @@ def cli_path_agrees(items: Sequence[dict[str, Any]]) -> int:
     from pathlib import Path
 
     from models.pipeline import load_article, summarize_article
-    from models.summarize import summarize_text
+    from models.summary.summarize import summarize_text
 
     same = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -183,8 +183,8 @@ def timing(items: Sequence[dict[str, Any]], repeat: int = 5) -> tuple[float, flo
     wall time would (the work is single-threaded, so CPU time is one core's time).
     """
     from models.pipeline import summarize_article
-    from models.segment import segment
-    from models.summarize import _stem
+    from models.summary.summarize import _stem
+    from models.text.segment import segment
 
     total_words = sum(len(tokens(i["article"])) for i in items)
     articles = [segment(i["article"]) for i in items]
@@ -222,7 +222,7 @@ def per_article(items: Sequence[dict[str, Any]], system: Callable[[str], str]) -
 
 
 _NAMES = ("R1", "R2", "RL")
-# Grid for the leave-one-out check of tuning: the knobs of models.summarize around their values.
+# Grid for the leave-one-out check of tuning: the knobs of models.summary.summarize around their values.
 CV_GRID: dict[str, tuple[float, ...]] = {
     "w_cent": (0.5, 1.0),
     "w_fact": (0.4, 0.8),
@@ -242,7 +242,7 @@ def robustness(items: Sequence[dict[str, Any]], halves: int = 1000) -> list[str]
     """
     from itertools import product
 
-    from models.summarize import DEFAULT_PARAMS
+    from models.summary.summarize import DEFAULT_PARAMS
 
     n = len(items)
     ours = per_article(items, nordbrief(5))

@@ -136,7 +136,7 @@ def regex_baseline(text: str) -> list[str]:
 
 
 def nordbrief_split(text: str) -> list[str]:
-    from models.segment import segment
+    from models.text.segment import segment
 
     return [s.text for s in segment(text).sentences]
 

@@ -34,7 +34,7 @@ def _rate(seconds: float, texts: list[str]) -> dict[str, float]:
 
 def measure(*, reps: int = 3, articles: int | None = None) -> dict[str, Any]:
     from models.pipeline import article_from_text, summarize_article
-    from models.segment import segment
+    from models.text.segment import segment
 
     texts = _texts(articles)
     segment(texts[0])  # warm-up: imports, compiled patterns, abbreviation lists

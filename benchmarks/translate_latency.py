@@ -20,8 +20,14 @@ import sys
 import time
 from pathlib import Path
 
-from models.pipeline import load_article, translate_article
-from models.translate import TranslationMemory, Translator
+from models.pipeline import (
+    EngineSettings,
+    apply_translations,
+    load_article,
+    open_translator,
+    translate_article,
+)
+from models.translation.engine import TranslationMemory
 
 
 def seed_article() -> Path:
@@ -35,14 +41,14 @@ def seed_article() -> Path:
 
 def article_latency(model: Path, compute_type: str, beam: int | None, threads: int | None) -> None:
     t0 = time.perf_counter()
-    translator = Translator(
-        model, compute_type=compute_type, beam_size=beam, intra_threads=threads, memory=TranslationMemory()
-    )
+    settings = EngineSettings(model=str(model), beam=beam, compute_type=compute_type, threads=threads)
+    translator, _info = open_translator(settings, memory=TranslationMemory())
     t1 = time.perf_counter()
     article = load_article(str(seed_article()))
     t2 = time.perf_counter()
     first = None
-    for _batch in translate_article(article, translator):
+    for batch in translate_article(article, translator):
+        apply_translations(article, batch)
         if first is None:
             first = time.perf_counter() - t2
     t3 = time.perf_counter()
@@ -58,9 +64,8 @@ def article_latency(model: Path, compute_type: str, beam: int | None, threads: i
 def beam_throughput(
     model: Path, compute_type: str, beams: list[int], reps: int, threads: int | None, max_batches: int
 ) -> None:
-    translator = Translator(
-        model, compute_type=compute_type, intra_threads=threads, memory=TranslationMemory()
-    )
+    settings = EngineSettings(model=str(model), compute_type=compute_type, threads=threads)
+    translator, _info = open_translator(settings, memory=TranslationMemory())
     sentences = [s.text for s in load_article(str(seed_article())).sentences]
     parts = [p for s in sentences for p in translator.split_long(s)]
     batches: list[list[list[str]]] = []

@@ -95,12 +95,12 @@ def throughput(size: str, beams: Sequence[int], reps: int, *, with_torch: bool =
     return result
 
 
-# --- Nordbrief's engine (models.translate) -------------------------------------------------------
+# --- Nordbrief's engine (models.translation.engine) -------------------------------------------------------
 
 
 def engine_default_beam() -> int:
     """The engine's default beam size, the one the app uses."""
-    from models.translate import DEFAULT_BEAM
+    from models.translation.engine import DEFAULT_BEAM
 
     return DEFAULT_BEAM
 
@@ -127,7 +127,7 @@ class NordbriefEngine:
         return self.run_sentences(self.sentences if n >= len(self.sentences) else self.sentences[:n], beam)
 
     def run_sentences(self, sentences: Sequence[str], beam: int) -> int:
-        from models.translate import TranslationMemory
+        from models.translation.engine import TranslationMemory
 
         engine = self._engines.get(beam)
         if engine is None:
@@ -183,11 +183,14 @@ class _StopLikeARealModel:
 
 
 def load_engine(model_dir: Path, *, beam: int | None = None, realistic: bool = True) -> Any:
-    """Nordbrief's translator as the GUI's worker loads it, with its own fresh memory."""
-    from models.translate import TranslateOptions, TranslationMemory, Translator
+    """Nordbrief's translator as the app opens it (``pipeline.open_translator``), with its own
+    fresh memory."""
+    from models import pipeline
+    from models.translation.engine import TranslateOptions, TranslationMemory
 
     options = TranslateOptions(**REALISTIC_OPTIONS) if realistic else None
-    engine = Translator(model_dir, beam_size=beam, options=options, memory=TranslationMemory())
+    settings = pipeline.EngineSettings(model=str(model_dir), beam=beam)
+    engine, _info = pipeline.open_translator(settings, options=options, memory=TranslationMemory())
     if realistic:
         engine.ct2 = _StopLikeARealModel(engine.ct2)
     return engine
@@ -197,15 +200,8 @@ def stream_article(article: Any, engine: Any) -> Iterator[float]:
     """Translate through the app's API; yield the clock each time a batch lands in the article."""
     from models import pipeline
 
-    translate_article = getattr(pipeline, "translate_article", None)
-    if translate_article is not None:
-        for _batch in translate_article(article, engine):
-            yield time.perf_counter()
-        return
-    texts = [s.text for s in article.sentences]  # until pipeline.translate_article lands
-    for batch in engine.stream(texts):
-        for index, translation in batch:
-            article.sentences[index].translation = translation
+    for batch in pipeline.translate_article(article, engine):
+        pipeline.apply_translations(article, batch)
         yield time.perf_counter()
 
 
@@ -252,10 +248,9 @@ def end_to_end(
     # Warm up as the app does before its first article: the language identifier loads in steps
     # after the first paint (desktop.workers.warm_up), and one short text takes CTranslate2's
     # one-off allocations, so neither lands on the first article's first sentence.
-    from models import langid
-    from models.pipeline import article_from_text
+    from models.pipeline import article_from_text, warm_up_steps
 
-    for _step in langid.warm_up_steps():
+    for _step in warm_up_steps():
         pass
     list(stream_article(article_from_text("Dette er en setning. Her er en til."), engine))
     jobs: list[tuple[str | None, str | None, int]] = [(str(seed), None, word_count(seed.read_text("utf-8")))]

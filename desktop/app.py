@@ -1,4 +1,5 @@
-"""Application start: ``nordbrief gui [FILE] [--model NAME|DIR]`` (called by ``desktop.launcher``).
+"""Application start: ``nordbrief gui [FILE] [--model NAME|DIR]`` (called by ``desktop.launcher``,
+which parses the command line with the engine's command registry, ``models.cli``).
 
 The window is shown first and everything slow (model loading, reading a big file) starts after
 the first paint, in the background.
@@ -12,24 +13,17 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from models.paths import APP_NAME, resources_dir
 
+if TYPE_CHECKING:
+    from desktop.mainwindow import MainWindow
+
 QUIT_AFTER_ENV = "NORDBRIEF_QUIT_AFTER_MS"
-
-
-def parse_args(args: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="nordbrief gui", description="Open the Nordbrief window.")
-    p.add_argument("file", nargs="?", help="an article to open (.txt, .md, .html, .docx) or an http(s) link")
-    p.add_argument("--model", help="translation model name or folder (default: the store's default model)")
-    p.add_argument(
-        "--no-restore", action="store_true", help="start empty instead of restoring the last article"
-    )
-    return p.parse_args(args)
 
 
 def stylesheet() -> str:
@@ -52,10 +46,18 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run(args: list[str]) -> int:
+    """``nordbrief gui ARGS``: parse with the command registry, then ``start``."""
+    from models import cli
+
     try:
-        ns = parse_args(args)
+        ns = cli.parse([cli.GUI, *args])
     except SystemExit as exc:  # argparse's usage error (2) or --help (0)
         return int(exc.code or 0)
+    return start(ns)
+
+
+def start(ns: argparse.Namespace) -> int:
+    """Show the window for a parsed ``gui`` command line and run the event loop."""
     app = make_app()
     from desktop.mainwindow import MainWindow
 
@@ -72,7 +74,7 @@ def run(args: list[str]) -> int:
     return app.exec()
 
 
-def _quit_when_idle(app: QApplication, window: Any, delay_ms: int) -> None:
+def _quit_when_idle(app: QApplication, window: MainWindow, delay_ms: int) -> None:
     """Smoke-test hook (``NORDBRIEF_QUIT_AFTER_MS``): ``delay_ms`` after start, as soon as no
     background work runs, close the window the normal way (stop workers, save settings and the
     session) and print one JSON line of what was on screen, so a test or CI can run the real

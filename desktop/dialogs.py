@@ -6,7 +6,7 @@ or ``QMessageBox`` directly.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,7 +24,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-OPEN_FILTER = "Articles (*.txt *.md *.markdown *.html *.htm *.docx);;Text (*.txt *.md);;All files (*)"
+from desktop import workers
+from desktop.workers import TaskManager
+from models import pipeline, store
+from models.errors import NordbriefError
+from models.store.progress import format_size
+
+
+def _patterns(suffixes: tuple[str, ...]) -> str:
+    return " ".join(f"*{s}" for s in suffixes)
+
+
+# Built from the engine's table of the file types it reads, so the dialog offers exactly those.
+OPEN_FILTER = ";;".join(
+    [
+        f"Articles ({_patterns(tuple(s for t in pipeline.FILE_TYPES for s in t.suffixes))})",
+        *(f"{t.label} ({_patterns(t.suffixes)})" for t in pipeline.FILE_TYPES),
+        "All files (*)",
+    ]
+)
 SAVE_FILTERS = {"markdown": "Markdown (*.md)", "text": "Plain text (*.txt)"}
 
 
@@ -60,37 +78,32 @@ def ask_url(parent: QWidget | None) -> str | None:
     return url.strip() if ok and url.strip() else None
 
 
-def open_models_dialog(parent: QWidget | None) -> str | None:
+def open_models_dialog(parent: QWidget | None, tasks: TaskManager) -> str | None:
     """Show the models dialog; returns the name of a model the user asked to download."""
-    dialog = ModelsDialog(parent)
+    dialog = ModelsDialog(parent, tasks)
     dialog.exec()
     return dialog.requested_download
-
-
-def _fmt_size(size: Any) -> str:
-    if not isinstance(size, (int, float)) or size <= 0:
-        return str(size) if size else "—"
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit in ("B", "KB") else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
 
 
 class ModelsDialog(QDialog):
     """Lists catalog and installed models with size, license and attribution; sets the default.
 
-    The default model is the engine's setting (model store), so the CLI follows what is picked
-    here. Downloads happen from the window's banner, where progress and Cancel live.
+    The default model is the engine's setting (``models.settings``), so the CLI follows what is
+    picked here. Listing (it sums every installed folder) and removing (hundreds of MB) run in
+    the window's background lanes; setting the default writes one small file. Downloads happen
+    from the window's banner, where progress and Cancel live.
     """
 
     COLUMNS = ("Model", "Status", "Size", "License", "Attribution")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None, tasks: TaskManager) -> None:
         super().__init__(parent)
+        self.tasks = tasks
         self.setWindowTitle("Translation models")
         self.resize(820, 340)
         self.requested_download: str | None = None
+        self._rows: list[store.ModelStatus] = []
+        self._running = 0  # list or remove jobs in flight
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Models run on this computer; nothing you translate leaves it. "
@@ -107,6 +120,8 @@ class ModelsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
+        self.status = QLabel("Looking up models…")
+        layout.addWidget(self.status)
         row = QHBoxLayout()
         self.default_button = QPushButton("Use as default")
         self.download_button = QPushButton("Download")
@@ -124,102 +139,94 @@ class ModelsDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.refresh()
 
-    def _store(self) -> Any:
-        from models import store
+    def _background(self, name: str, fn: workers.JobFn, on_success: Callable[..., None]) -> None:
+        self._running += 1
+        self._update_buttons()
+        self.tasks.run(name, fn, on_success=on_success, on_error=self._failed, on_done=self._job_done)
 
-        return store
+    def _job_done(self) -> None:
+        self._running -= 1
+        self._update_buttons()
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Catalog entries and installed models as plain dicts (whatever the store provides)."""
-        store = self._store()
-        out: list[dict[str, Any]] = []
-        lister = getattr(store, "list_models", None)
-        default = None
-        getter = getattr(store, "get_default_model", None)
-        if getter is not None:
-            try:
-                default = getter()
-            except Exception:
-                default = None
-        default_name = getattr(default, "name", default)
-        if lister is None:
-            return out
-        for m in lister():
-            name = getattr(m, "name", str(m))
-            out.append(
-                {
-                    "name": name,
-                    "installed": bool(getattr(m, "installed", getattr(m, "path", None))),
-                    "default": bool(getattr(m, "is_default", False)) or name == default_name,
-                    "size": getattr(m, "size", None) or getattr(m, "size_bytes", None),
-                    "license": getattr(m, "license", None) or "—",
-                    "attribution": getattr(m, "attribution", None) or getattr(m, "description", "") or "",
-                }
-            )
-        return out
+    @property
+    def busy(self) -> bool:
+        return self._running > 0
+
+    def _failed(self, err: workers.JobError) -> None:
+        self.status.setText(err.message)
+        show_error(self, "Models", err.message, err.details)
 
     def refresh(self) -> None:
-        try:
-            rows = self.rows()
-        except Exception as exc:
-            rows = []
-            show_error(self, "Models", f"Cannot list models: {exc}")
+        """List the models again (in the background)."""
+        self._background("list-models", workers.list_models(), self._show_rows)
+
+    def _show_rows(self, rows: list[store.ModelStatus]) -> None:
+        keep = self.selected()
         self._rows = rows
+        self.status.setText(f"{sum(r.installed for r in rows)} installed, {len(rows)} offered or installed")
         self.table.setRowCount(len(rows))
         for r, m in enumerate(rows):
-            status = "Default" if m["default"] else ("Installed" if m["installed"] else "Not installed")
-            values = (m["name"], status, _fmt_size(m["size"]), m["license"], m["attribution"])
+            status = "Default" if m.is_default else ("Installed" if m.installed else "Not installed")
+            attribution = m.attribution or m.description
+            values = (m.name, status, format_size(m.size_bytes, unknown="—"), m.license or "—", attribution)
             for c, v in enumerate(values):
-                item = QTableWidgetItem(str(v))
-                item.setToolTip(str(v))
-                if c == 0 and m["default"]:
+                item = QTableWidgetItem(v)
+                item.setToolTip(v)
+                if c == 0 and m.is_default:
                     f = item.font()
                     f.setBold(True)
                     item.setFont(f)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        if rows:
+        names = [m.name for m in rows]
+        if keep is not None and keep.name in names:
+            self.table.selectRow(names.index(keep.name))
+        elif rows:
             self.table.selectRow(0)
         self._update_buttons()
 
-    def selected(self) -> dict[str, Any] | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self._rows[rows[0].row()] if rows else None
+    @property
+    def loaded(self) -> bool:
+        """The list is shown and no list or remove job is running."""
+        return not self.busy
+
+    def selected(self) -> store.ModelStatus | None:
+        model = self.table.selectionModel()
+        rows = model.selectedRows() if model is not None else []
+        return self._rows[rows[0].row()] if rows and rows[0].row() < len(self._rows) else None
 
     def _update_buttons(self) -> None:
         m = self.selected()
-        store = self._store()
-        self.default_button.setEnabled(bool(m and m["installed"] and hasattr(store, "set_default_model")))
-        self.download_button.setEnabled(bool(m and not m["installed"] and hasattr(store, "download_model")))
-        self.remove_button.setEnabled(bool(m and m["installed"] and hasattr(store, "remove_model")))
+        idle = not self.busy
+        self.default_button.setEnabled(bool(idle and m and m.installed))
+        self.download_button.setEnabled(bool(idle and m and not m.installed))
+        self.remove_button.setEnabled(bool(idle and m and m.installed))
 
     def _set_default(self) -> None:
         m = self.selected()
         if m:
             try:
-                self._store().set_default_model(m["name"])
-            except Exception as exc:
-                show_error(self, "Models", str(getattr(exc, "message", exc)))
+                store.set_default_model(m.name)
+            except NordbriefError as exc:
+                show_error(self, "Models", exc.message)
             self.refresh()
 
     def _download(self) -> None:
         m = self.selected()
         if m:
-            self.requested_download = m["name"]
+            self.requested_download = m.name
             self.accept()
 
     def _remove(self) -> None:
         m = self.selected()
-        if m and confirm(self, "Remove model", f"Remove the model {m['name']} from this computer?"):
-            try:
-                self._store().remove_model(m["name"])
-            except Exception as exc:
-                show_error(self, "Models", str(getattr(exc, "message", exc)))
-            self.refresh()
+        if m and confirm(self, "Remove model", f"Remove the model {m.name} from this computer?"):
+            self.status.setText(f"Removing {m.name}…")
+            self._background("remove-model", workers.remove_model(m.name), lambda _none: self.refresh())
 
 
 __all__ = [
+    "OPEN_FILTER",
     "ModelsDialog",
     "ask_open_file",
     "ask_save_file",

@@ -1,39 +1,39 @@
 """The ``nordbrief`` console script.
 
 Imports no Qt at module level, so headless subcommands start fast and work on machines without a
-display: ``nordbrief gui [FILE]`` or ``nordbrief FILE`` open the window, everything else goes to
-``models.cli``.
+display. There is one parser, built from the engine's command registry (``models.cli.COMMANDS``):
+``nordbrief gui [FILE]``, ``nordbrief FILE`` and plain ``nordbrief`` open the window, every other
+subcommand runs headless.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-HEADLESS_COMMANDS = {"segment", "translate", "summarize", "check", "models", "--help", "-h", "--version"}
-
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from models import cli
+
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "gui":
-        return _gui(args[1:])
-    if args and args[0] not in HEADLESS_COMMANDS and not args[0].startswith("-") and Path(args[0]).exists():
-        return _gui(args)
-    if not args:
-        return _gui([])
-    from models.cli import main as cli_main
-
-    return cli_main(args)
+    opens_file = args and args[0] not in cli.command_names() and not args[0].startswith("-")
+    if not args or (opens_file and Path(args[0]).exists()):
+        args = [cli.GUI, *args]
+    ns = cli.parse(args)
+    if ns.command == cli.GUI:
+        return _gui(ns)
+    return cli.run(ns)
 
 
-def _gui(args: list[str]) -> int:
+def _gui(args: argparse.Namespace) -> int:
     try:
-        from desktop.app import run
+        from desktop.app import start
     except ImportError as exc:  # PySide6 missing or the GUI not installed
         print(f"nordbrief: error: the desktop GUI is not available ({exc})", file=sys.stderr)
         return 2
-    return run(args)
+    return start(args)
 
 
 if __name__ == "__main__":

@@ -1,52 +1,49 @@
 """The main window: Original | Translation | Key facts, linked sentence by sentence.
 
-The window keeps GUI state only. Engine work (reading, segmenting, summarizing, loading the
-model, translating, checking, downloading) runs through ``desktop.workers``; results come back
-as signals and are shown here.
+The window keeps GUI state only and owns the article it shows: background jobs
+(``desktop.workers``) read, analyse, load the model, translate, check and download through the
+engine API, and their results are applied here, on the GUI thread. The pieces around it live in
+their own modules: the actions and menus (``desktop.actions``), the linking of the panes
+(``desktop.linking``) and the non-visual state machines (``desktop.state``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QColor,
-    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QIcon,
-    QKeySequence,
     QPalette,
     QShowEvent,
-    QTextCharFormat,
     QTextCursor,
-    QTextFormat,
 )
 from PySide6.QtWidgets import (
     QLabel,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QSplitter,
     QStyle,
-    QTextEdit,
-    QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop import dialogs, session, workers
 from desktop import settings as S
+from desktop.actions import Actions, icon
+from desktop.linking import PaneLinker
 from desktop.render import TranslationLayout, layout_translation
-from desktop.textpos import OffsetMap, utf16_len
+from desktop.state import AutosaveQueue, Generations, ModelState
+from desktop.textpos import utf16_len
 from desktop.widgets import (
     FLAGGED_ROLE,
     SOURCE_ROLE,
@@ -63,8 +60,11 @@ from desktop.widgets import (
     scaled_font,
     tint,
 )
-from models import export
-from models.article import Article
+from models import pipeline
+from models.article import Article, ModelInfo
+from models.errors import OutputError
+from models.settings import EngineSettings
+from models.store.progress import DownloadProgress, format_size
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,6 @@ AUTOSAVE_DELAY_MS = 1500
 # Linked-sentence and flag backgrounds must stand out from the pane's base colour (WCAG ratio),
 # in light and dark themes alike, while the text on them stays readable (4.5:1).
 MIN_HIGHLIGHT_CONTRAST = 1.5
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".html", ".htm", ".docx"}
-
-
-def icon(name: str) -> QIcon:
-    from models.paths import resources_dir
-
-    path = resources_dir() / "icons" / f"{name}.svg"
-    return QIcon(str(path)) if path.exists() else QIcon()
 
 
 class MainWindow(QMainWindow):
@@ -98,31 +90,29 @@ class MainWindow(QMainWindow):
         self.model_arg = model  # a name or folder from the command line; None = store default
         self.article: Article | None = None  # analysed article matching the Original pane
         self.file: str | None = None
-        self.translator: Any = None
-        self.installed: Any = None
-        self.model_state = "unknown"  # unknown | loading | ready | missing | error
-        self._analysis_job: workers.Job | None = None
-        self._analysis_gen = 0
-        self._translate_job: workers.Job | None = None
-        self._download_job: workers.Job | None = None
+        self.translator: pipeline.Translator | None = None
+        self.model_info: ModelInfo | None = None
+        self.model_state = ModelState.UNKNOWN
+        self.generations = Generations()
+        self.autosaves = AutosaveQueue()
+        self._translate_job: workers.Job[pipeline.ArticleCheck] | None = None
+        self._download_job: workers.Job[object] | None = None
         self._pending_translate = False
         self._setting_text = False
-        self._linking = False
-        self._layout = TranslationLayout()
-        self._trans_map = OffsetMap("")
-        self._orig_map = OffsetMap("")
-        self._current: int | None = None
         self._t0 = 0.0
         self._closing = False
-        self._autosave_job: workers.Job | None = None
-        self._autosave_pending: str | None = None
+        self._pending_sizes: list[int] = []
+        self._built = False  # Qt sends palette events while the widgets are being made
 
         self.setWindowTitle("Nordbrief")
         self.setWindowIcon(icon("nordbrief"))
         self.setAcceptDrops(True)
         self._build_ui()
-        self._build_actions()
-        self._build_menus()
+        self.linker = PaneLinker(
+            self.original, self.translation, self.bullets, lambda: self.article, self._colors
+        )
+        self.actions = Actions(self, self)
+        self._built = True
         self._apply_font()
         self._restore_geometry()
 
@@ -131,14 +121,9 @@ class MainWindow(QMainWindow):
         self._autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self.save_session)
         self.original.textChanged.connect(self._on_text_changed)
-        self.original.cursorPositionChanged.connect(self._on_original_caret)
         self.original.fileDropped.connect(self.open_path)
         self.original.pagePasted.connect(self.paste_page)
-        self.translation.cursorPositionChanged.connect(self._on_translation_caret)
         self.translation.tooltip_provider = self._translation_tooltip
-        self.bullets.currentRowChanged.connect(self._on_bullet_row)
-        self.bullets.itemClicked.connect(lambda item: self._on_bullet_row(self.bullets.row(item)))
-        self.bullets.itemActivated.connect(lambda item: self._on_bullet_row(self.bullets.row(item)))
         self.banner.actionClicked.connect(self._banner_action)
         self.banner.secondaryClicked.connect(self.show_models_dialog)
         self.banner.cancelClicked.connect(self.cancel_download)
@@ -212,164 +197,15 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.original, self.translation)
         self.setTabOrder(self.translation, self.bullets)
 
-    def _action(
-        self, text: str, slot: Any, shortcut: Any = None, tip: str = "", icon_name: str = ""
-    ) -> QAction:
-        act = QAction(text, self)
-        if shortcut is not None:
-            if isinstance(shortcut, list):
-                # Standard keys may repeat an explicit one; a duplicate would make Qt treat the
-                # key as ambiguous and fire nothing.
-                seqs: list[QKeySequence] = []
-                for k in shortcut:
-                    for seq in (
-                        QKeySequence.keyBindings(k) if isinstance(k, QKeySequence.StandardKey) else [k]
-                    ):
-                        if seq.toString() and seq not in seqs:
-                            seqs.append(seq)
-                act.setShortcuts(seqs)
-            else:
-                act.setShortcut(shortcut)
-        if tip:
-            act.setStatusTip(tip)
-            act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
-        if icon_name:
-            act.setIcon(icon(icon_name))
-        act.triggered.connect(slot)
-        # Window-wide: the keys work whichever pane (or toolbar button) has the focus.
-        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.addAction(act)  # shortcuts work even with the menu bar hidden
-        return act
-
-    def _build_actions(self) -> None:
-        K = QKeySequence
-        self.act_open = self._action(
-            "&Open…", self.open_file_dialog, K.StandardKey.Open, "Open an article file", "open"
-        )
-        self.act_open_url = self._action(
-            "Open &URL…", self.open_url_dialog, K("Ctrl+Shift+O"), "Open a web page"
-        )
-        self.act_export = self._action(
-            "&Export summary…", self.export_dialog, K("Ctrl+E"), "Export the summary to a file", "export"
-        )
-        self.act_copy = self._action(
-            "&Copy summary", self.copy_summary, K("Ctrl+Shift+C"), "Copy the summary to the clipboard", "copy"
-        )
-        self.act_quit = self._action("&Quit", self.close, K.StandardKey.Quit)
-        self.act_translate = self._action(
-            "&Translate",
-            self.translate,
-            [K("Ctrl+Return"), K("Ctrl+Enter")],
-            "Translate the article",
-            "translate",
-        )
-        self.act_stop = self._action("&Stop", self.stop, K("Esc"), "Stop translating", "stop")
-        self.act_models = self._action("&Models…", self.show_models_dialog, None, "Manage translation models")
-        # Ctrl+Plus is typed with Shift on many layouts (US: Shift+=), so Qt may see Ctrl+Shift++;
-        # Ctrl+= is the unshifted key and the keypad's +/- arrive as Ctrl++/Ctrl+-.
-        self.act_zoom_in = self._action(
-            "Zoom &in",
-            lambda: self.change_font(+1),
-            [K("Ctrl++"), K("Ctrl+="), K("Ctrl+Shift++"), K.StandardKey.ZoomIn],
-            "Larger text in all three panes",
-        )
-        self.act_zoom_out = self._action(
-            "Zoom &out",
-            lambda: self.change_font(-1),
-            [K("Ctrl+-"), K("Ctrl+Shift+_"), K.StandardKey.ZoomOut],
-            "Smaller text in all three panes",
-        )
-        self.act_zoom_reset = self._action(
-            "&Reset zoom", lambda: self.change_font(0), K("Ctrl+0"), "Text size back to normal"
-        )
-        self.act_focus_original = self._action("Go to &original", self.original.setFocus, K("Alt+1"))
-        self.act_focus_translation = self._action("Go to &translation", self.translation.setFocus, K("Alt+2"))
-        self.act_focus_bullets = self._action("Go to &key facts", self.bullets.setFocus, K("Alt+3"))
-        self.act_about = self._action("&About Nordbrief", self.about)
-
-        self.act_opt_source = self._toggle("&Norwegian source under each bullet", S.EXPORT_SOURCE)
-        self.act_opt_translation = self._toggle("Include the full &translation", S.EXPORT_TRANSLATION)
-        self.act_opt_original = self._toggle("Include the &original", S.EXPORT_ORIGINAL)
-
-        tb = QToolBar("Main")
-        tb.setObjectName("mainToolbar")
-        tb.setMovable(False)
-        tb.setIconSize(QSize(18, 18))
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for act in (
-            self.act_open,
-            None,
-            self.act_translate,
-            self.act_stop,
-            None,
-            self.act_export,
-            self.act_copy,
-        ):
-            if act is None:
-                tb.addSeparator()
-            else:
-                tb.addAction(act)
-                button = tb.widgetForAction(act)
-                if button is not None:  # screen readers: the name without the mnemonic "&"
-                    button.setAccessibleName(act.text().replace("&", "").rstrip("…"))
-        self.addToolBar(tb)
-        self.toolbar = tb
-
-    def _toggle(self, text: str, key: S.Key) -> QAction:
-        act = QAction(text, self)
-        act.setCheckable(True)
-        act.setChecked(bool(self.settings.get(key)))
-        act.toggled.connect(lambda on, k=key: self.settings.set(k, on))
-        return act
-
-    def _build_menus(self) -> None:
-        mb = self.menuBar()
-        m = mb.addMenu("&File")
-        m.addAction(self.act_open)
-        m.addAction(self.act_open_url)
-        self.recent_menu = m.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self._fill_recent()
-        m.addSeparator()
-        m.addAction(self.act_export)
-        m.addAction(self.act_copy)
-        opts = m.addMenu("Export &options")
-        for a in (self.act_opt_source, self.act_opt_translation, self.act_opt_original):
-            opts.addAction(a)
-        m.addSeparator()
-        m.addAction(self.act_quit)
-        m = mb.addMenu("&Translate")
-        m.addAction(self.act_translate)
-        m.addAction(self.act_stop)
-        m.addSeparator()
-        m.addAction(self.act_models)
-        m = mb.addMenu("&View")
-        for a in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset):
-            m.addAction(a)
-        m.addSeparator()
-        for a in (self.act_focus_original, self.act_focus_translation, self.act_focus_bullets):
-            m.addAction(a)
-        m = mb.addMenu("&Help")
-        m.addAction(self.act_about)
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self.settings.get(S.RECENT_FILES)
-        for i, path in enumerate(recent):
-            act = self.recent_menu.addAction(f"&{i + 1} {Path(path).name}" if i < 9 else Path(path).name)
-            act.setToolTip(path)
-            act.triggered.connect(lambda _=False, p=path: self.open_recent(p))
-        if not recent:
-            self.recent_menu.addAction("No recent files").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("&Clear list", lambda: self.settings.set(S.RECENT_FILES, []))
+    @property
+    def recent_menu(self) -> QMenu:
+        return self.actions.recent_menu.menu
 
     def open_recent(self, path: str) -> None:
         """Open a recent file; one that was moved or deleted leaves the list with a clear message."""
         if not Path(path).is_file():
             self.settings.remove_recent(path)
-            self._fill_recent()
+            self.actions.recent_menu.fill()
             self.set_status(f"{Path(path).name} is no longer there; removed from recent files")
             dialogs.show_error(
                 self,
@@ -440,8 +276,8 @@ class MainWindow(QMainWindow):
     def changeEvent(self, e: QEvent) -> None:
         """A theme switch (light <-> dark) recomputes the tints derived from the palette."""
         super().changeEvent(e)
-        if e.type() == QEvent.Type.PaletteChange and hasattr(self, "bullets"):
-            self._highlight()
+        if e.type() == QEvent.Type.PaletteChange and self._built:
+            self.linker.highlight()
             self._render_bullets()
             self.banner.retint()
 
@@ -452,24 +288,15 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_url_dialog(self) -> None:
-        loader = _url_loader()
-        if loader is None:
-            dialogs.show_error(self, "Open URL", "Opening web pages is not available in this version.")
-            return
         url = dialogs.ask_url(self)
         if not url:
             return
-        bullets = self.settings.get(S.BULLETS)
-
-        def job(token: workers.CancelToken) -> Article:
-            article = loader(url)
-            token.raise_if_cancelled()
-            workers._summarize(article, bullets)
-            return article
-
         self.set_status(f"Opening {url} …")
         self.tasks.run(
-            "open-url", job, on_success=lambda a: self._set_loaded(a, None), on_error=self._job_error
+            "open-url",
+            workers.open_url(url, self.settings.get(S.BULLETS)),
+            on_success=lambda a: self._set_loaded(a, None),
+            on_error=self._job_error,
         )
 
     def open_path(self, path: str) -> None:
@@ -477,10 +304,9 @@ class MainWindow(QMainWindow):
         p = Path(path)
         self.set_status(f"Opening {p.name} …")
         self.stop()
-        job = workers.open_file(str(p), self.settings.get(S.BULLETS))
         self.tasks.run(
             "open",
-            job,
+            workers.open_file(str(p), self.settings.get(S.BULLETS)),
             on_success=lambda a, path=str(p): self._set_loaded(a, path),
             on_error=lambda e, path=str(p): self._open_failed(e, path),
         )
@@ -496,7 +322,7 @@ class MainWindow(QMainWindow):
         doc_len = self.original.document().characterCount() - 1
         cursor = QTextCursor(self.original.textCursor())  # follows edits made meanwhile
         replace_all = doc_len == 0 or (cursor.selectionStart() == 0 and cursor.selectionEnd() == doc_len)
-        gen = self._analysis_gen
+        gen = self.generations.current
         bullets = self.settings.get(S.BULLETS) if replace_all else None
         self.set_status("Extracting the article from the pasted page …")
         self.tasks.run(
@@ -509,7 +335,7 @@ class MainWindow(QMainWindow):
     def _page_pasted(self, article: Article, cursor: QTextCursor, replace_all: bool, gen: int) -> None:
         if self._closing:
             return
-        if replace_all and gen == self._analysis_gen:  # nothing typed while extracting
+        if replace_all and self.generations.is_current(gen):  # nothing typed while extracting
             self.stop()
             self._set_loaded(article, None, label="the pasted page")
             return
@@ -528,7 +354,7 @@ class MainWindow(QMainWindow):
             self.settings.add_recent(path)
             self.settings.set(S.LAST_DIR, str(Path(path).parent))
         self.file = path or article.source.url
-        self._analysis_gen += 1  # whatever analysis was pending is for the old text
+        self.generations.bump()  # whatever analysis was pending is for the old text
         self._setting_text = True
         try:
             self.original.setPlainText(article.text)
@@ -541,7 +367,7 @@ class MainWindow(QMainWindow):
         for w in article.warnings:
             self.banner.show_message(w, kind="warning")
         self._schedule_autosave()
-        if self.model_state not in ("missing", "error"):
+        if self.model_state.usable:
             self.translate()  # what the user opened an article for; waits for the model if needed
 
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
@@ -558,12 +384,12 @@ class MainWindow(QMainWindow):
     def _on_text_changed(self) -> None:
         if self._setting_text or self.original_headings.restyling:
             return
-        self._analysis_gen += 1
+        self.generations.bump()
         if self.translating:
             self.stop()  # translating outdated text is wasted; re-running reuses the memory
         if self.article is not None:
             self.article = None  # offsets no longer match the text: unlink until re-analysed
-            self._clear_highlights()
+            self.linker.clear()
             self.translation_pane.header.note.setText("English · out of date, press Ctrl+Return")
         self._analyse_timer.start()
         self._schedule_autosave()
@@ -572,11 +398,11 @@ class MainWindow(QMainWindow):
     def analyse_now(self) -> None:
         self._analyse_timer.stop()
         text = plain_text(self.original)
-        gen = self._analysis_gen
+        gen = self.generations.current
         if not text.strip():
             self._show_article(None, reset_translation=True)
             return
-        self._analysis_job = self.tasks.run(
+        self.tasks.run(
             "analyse",
             workers.analyse(text, self.file, self.settings.get(S.BULLETS)),
             on_success=lambda a, g=gen: self._analysis_done(a, g),
@@ -584,7 +410,7 @@ class MainWindow(QMainWindow):
         )
 
     def _analysis_done(self, article: Article, gen: int) -> None:
-        if gen != self._analysis_gen:
+        if not self.generations.is_current(gen):
             return  # the user typed on; a newer analysis is coming
         self._show_article(article, reset_translation=False)
         self._schedule_autosave()
@@ -594,37 +420,40 @@ class MainWindow(QMainWindow):
 
     def _show_article(self, article: Article | None, *, reset_translation: bool) -> None:
         self.article = article
-        self._orig_map = OffsetMap(article.text if article else "")
-        self._current = None
+        self.linker.set_original(article.text if article else "")
         if reset_translation or (article and any(s.translation for s in article.sentences)):
             self._render_translation()
         self._render_bullets()
-        self.original_headings.set_spans(self._heading_spans(self.original_span))
-        self._highlight()
+        self.original_headings.set_spans(self._heading_spans(self.linker.original_span))
+        self.linker.highlight()
         self._update_actions()
 
     # ----- model ---------------------------------------------------------------------------
+    def engine_settings(self) -> EngineSettings:
+        """The window translates as ``nordbrief translate`` does with the same ``--model``."""
+        return EngineSettings(model=self.model_arg)
+
     def load_model(self) -> None:
-        if self.model_state == "loading" or self._closing:
+        if self.model_state is ModelState.LOADING or self._closing:
             return
-        self.model_state = "loading"
+        self.model_state = ModelState.LOADING
         self.model_label.setText("Loading model…")
         self.tasks.run(
             "load-model",
-            workers.load_translator(self.model_arg),
+            workers.load_translator(self.engine_settings()),
             lane="translator",
             on_success=self._model_loaded,
             on_error=self._model_failed,
         )
 
-    def _model_loaded(self, result: tuple[Any, Any]) -> None:
-        self.installed, self.translator = result
+    def _model_loaded(self, result: workers.LoadedModel) -> None:
+        self.translator, info = result
+        self.model_info = info
         self.translation.setPlaceholderText(TranslationView.PLACEHOLDER)
-        self.model_state = "ready"
-        self.model_label.setText(f"Model: {self.installed.name}")
+        self.model_state = ModelState.READY
+        self.model_label.setText(f"Model: {info.name}")
         self.model_label.setToolTip(
-            f"{self.installed.name} · revision {self.installed.revision or '—'} · "
-            f"license {self.installed.license or '—'}"
+            f"{info.name} · revision {info.revision or '—'} · license {info.license or '—'}"
         )
         if self._download_job is None:
             self.banner.hide()
@@ -634,31 +463,29 @@ class MainWindow(QMainWindow):
             self.translate()
 
     def _model_failed(self, err: workers.JobError) -> None:
-        self.model_state = "missing" if err.user_error else "error"
+        self.model_state = ModelState.MISSING if err.user_error else ModelState.ERROR
         self.translator = None
         self.model_label.setText("No model")
         self._pending_translate = False
-        self.show_no_model_banner(err.message)
+        self.show_no_model_banner(None if err.no_model else err.message)
         self._update_actions()
 
-    def show_no_model_banner(self, reason: str = "") -> None:
-        can_download = _store_has("download_model")
+    def show_no_model_banner(self, problem: str | None = None) -> None:
+        """Offer the download; ``problem`` says why an installed model cannot be used."""
         text = (
             "<b>No translation model installed.</b> Key facts still work, in Norwegian. "
             "Download the English translation model once; after that everything runs offline."
         )
-        if reason and "no translation model" not in reason.lower():
-            text = f"<b>The translation model cannot be used:</b> {reason}"
-        self.banner.show_message(
-            text, action="Download model" if can_download else None, secondary="Models…", kind="warning"
-        )
+        if problem:
+            text = f"<b>The translation model cannot be used:</b> {problem}"
+        self.banner.show_message(text, action="Download model", secondary="Models…", kind="warning")
         self.translation.setPlaceholderText(
             "No translation model yet: download it from the banner above (once), then press "
             "Ctrl+Return. The key facts on the right already work, in Norwegian."
         )
 
     def _banner_action(self) -> None:
-        if self.model_state in ("missing", "error"):
+        if not self.model_state.usable:
             self.download_model(None)
 
     def download_model(self, name: str | None) -> None:
@@ -674,17 +501,18 @@ class MainWindow(QMainWindow):
             on_cancel=lambda: self._download_finished(False),
         )
 
-    def _download_progress(self, item: Any) -> None:
-        done, total, label = _progress_fields(item)
-        frac = done / total if total else None
-        mb = f"{done / 1e6:.0f} of {total / 1e6:.0f} MB" if total else f"{done / 1e6:.0f} MB"
-        self.banner.show_progress(f"Downloading the translation model ({label or mb})…", frac)
+    def _download_progress(self, p: DownloadProgress) -> None:
+        if p.phase == "download":
+            amount = f"{format_size(p.done)} of {format_size(p.total)}" if p.total else format_size(p.done)
+        else:
+            amount = p.label
+        self.banner.show_progress(f"Downloading the translation model ({amount})…", p.fraction)
 
     def _download_finished(self, ok: bool) -> None:
         self._download_job = None
         if ok:
             self.banner.show_message("Model installed. Loading it…", kind="info")
-            self.model_state = "unknown"
+            self.model_state = ModelState.UNKNOWN
             self.load_model()
         else:
             self.show_no_model_banner()
@@ -701,19 +529,19 @@ class MainWindow(QMainWindow):
             self.banner.show_progress("Cancelling…", None)
 
     def show_models_dialog(self) -> None:
-        name = dialogs.open_models_dialog(self)
+        name = dialogs.open_models_dialog(self, self.tasks)
         if name:
             self.download_model(name)
-        elif self.model_state != "loading":
+        elif self.model_state is not ModelState.LOADING:
             # The default may have changed: load what the store now says.
-            self.model_state = "unknown"
+            self.model_state = ModelState.UNKNOWN
             self.load_model()
 
     # ----- translation ---------------------------------------------------------------------
     def translate(self) -> None:
         if self._translate_job is not None:
             return
-        if self.model_state in ("missing", "error"):
+        if not self.model_state.usable:
             self.show_no_model_banner()
             return
         if self.article is None:
@@ -723,10 +551,10 @@ class MainWindow(QMainWindow):
             self._pending_translate = True
             self.analyse_now()
             return
-        if self.model_state != "ready":
+        if self.model_state is not ModelState.READY or self.translator is None:
             self._pending_translate = True
             self.set_status("Waiting for the model to load…")
-            if self.model_state == "unknown":
+            if self.model_state.needs_load:
                 self.load_model()
             return
         article = self.article
@@ -734,6 +562,7 @@ class MainWindow(QMainWindow):
             s.translation = None
             s.flags = []
             s.flag_details = []
+        article.model = self.model_info
         self._render_translation()
         self._render_bullets()
         self.progress.setValue(0)
@@ -743,27 +572,28 @@ class MainWindow(QMainWindow):
         self.set_status("Translating…")
         self._translate_job = self.tasks.run(
             "translate",
-            workers.translate(article, self.translator, self.installed),
+            workers.translate(article, self.translator),
             lane="translator",
             on_progress=lambda p, a=article: self._translate_progress(p, a),
-            on_success=lambda a: self._translate_finished(a, "done"),
-            on_cancel=lambda a=article: self._translate_finished(a, "stopped"),
+            on_success=lambda check, a=article: self._translate_finished(a, check),
+            on_cancel=lambda a=article: self._translate_finished(a, None),
             on_error=self._translate_failed,
         )
         self._update_actions()
 
     def _translate_progress(self, p: workers.TranslationProgress, article: Article) -> None:
+        pipeline.apply_translations(article, p.new)
         if article is not self.article:
             return
         cursor = QTextCursor(self.translation.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         # Appending moves the pane's own caret when it sits at the end; that is not the user
         # moving it, so it must not re-link (and scroll) the panes on every batch.
-        self._linking = True
+        self.linker.busy = True
         try:
             for idx, _text in p.new:
                 sentence = article.sentences[idx]
-                chunk = self._layout.append(sentence)
+                chunk = self.linker.layout.append(sentence)
                 if chunk:
                     if sentence.heading:
                         body = utf16_len(chunk.lstrip())
@@ -771,25 +601,28 @@ class MainWindow(QMainWindow):
                         self.translation_headings.add_span((end - body, end))
                     cursor.insertText(chunk)
         finally:
-            self._linking = False
-        self._trans_map = OffsetMap(self._layout.text)
+            self.linker.busy = False
+        self.linker.layout_grew()
         self.progress.setValue(round(100 * p.done / p.total) if p.total else 100)
         elapsed = max(time.monotonic() - self._t0, 1e-6)
         self.speed_label.setText(f"{p.words / elapsed:.0f} words/s")
         self.set_status(f"Translating… {p.done} of {p.total} sentences")
 
-    def _translate_finished(self, article: Article, how: str) -> None:
+    def _translate_finished(self, article: Article, check: pipeline.ArticleCheck | None) -> None:
+        """The job ended: ``check`` is the fact check of a finished run, None when stopped."""
         self._translate_job = None
         self._pending_translate = False
+        if check is not None:
+            pipeline.apply_check(article, check)
         if article is self.article:
             self._render_translation()
             self._render_bullets()
-            self._highlight()
+            self.linker.highlight()
             done = sum(1 for s in article.sentences if s.translation is not None)
             total = len(article.sentences)
             elapsed = time.monotonic() - self._t0
             words = sum(len(s.text.split()) for s in article.sentences if s.translation is not None)
-            if how == "done":
+            if check is not None:
                 self.progress.setValue(100)
                 flagged = sum(1 for s in article.sentences if s.flags)
                 extra = f"; {flagged} sentence(s) flagged, hover for details" if flagged else ""
@@ -821,17 +654,16 @@ class MainWindow(QMainWindow):
 
     # ----- rendering -----------------------------------------------------------------------
     def _render_translation(self) -> None:
-        self._layout = layout_translation(self.article) if self.article else TranslationLayout()
-        self._trans_map = OffsetMap(self._layout.text)
-        self._linking = True
+        self.linker.set_layout(layout_translation(self.article) if self.article else TranslationLayout())
+        self.linker.busy = True
         try:
             self.translation_headings.spans = []
-            self.translation.setPlainText(self._layout.text)
-            self.translation_headings.set_spans(self._heading_spans(self.translation_span))
+            self.translation.setPlainText(self.linker.layout.text)
+            self.translation_headings.set_spans(self._heading_spans(self.linker.translation_span))
         finally:
-            self._linking = False
+            self.linker.busy = False
 
-    def _heading_spans(self, span_of: Any) -> list[tuple[int, int]]:
+    def _heading_spans(self, span_of: Callable[[int], tuple[int, int] | None]) -> list[tuple[int, int]]:
         if self.article is None:
             return []
         spans = (span_of(s.index) for s in self.article.sentences if s.heading)
@@ -848,7 +680,7 @@ class MainWindow(QMainWindow):
         translated = 0
         if art:
             for i, b in enumerate(art.bullets):
-                english = export.bullet_english(art, i)
+                english = pipeline.bullet_english(art, i)
                 s = art.sentences[b.sentence] if 0 <= b.sentence < len(art.sentences) else None
                 norwegian = " ".join((s.text if s else b.text).split())
                 main = " ".join(english.split()) if english else " ".join(b.text.split())
@@ -874,8 +706,9 @@ class MainWindow(QMainWindow):
                 item.setToolTip("\n\n".join(tips))
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
                 self.bullets.addItem(item)
-            if self._current is not None:
-                row = next((r for r, b in enumerate(art.bullets) if b.sentence == self._current), -1)
+            current = self.linker.current
+            if current is not None:
+                row = next((r for r, b in enumerate(art.bullets) if b.sentence == current), -1)
                 self.bullets.setCurrentRow(row)
         self.bullets.blockSignals(False)
         n = len(art.bullets) if art else 0
@@ -884,118 +717,25 @@ class MainWindow(QMainWindow):
             note += " · in Norwegian until translated"
         self.bullets_pane.header.note.setText(note)
 
-    # ----- linking -------------------------------------------------------------------------
-    def _on_original_caret(self) -> None:
-        if self._linking or self.article is None:
-            return
-        cp = self._orig_map.to_codepoint(self.original.textCursor().position())
-        s = self.article.sentence_at(cp) or (self.article.sentence_at(cp - 1) if cp > 0 else None)
-        if s is not None and s.index != self._current:
-            self.select_sentence(s.index, origin="original")
-
-    def _on_translation_caret(self) -> None:
-        if self._linking or self.article is None:
-            return
-        cp = self._trans_map.to_codepoint(self.translation.textCursor().position())
-        idx = self._layout.sentence_at(cp)
-        if idx is not None and idx != self._current:
-            self.select_sentence(idx, origin="translation")
-
-    def _on_bullet_row(self, row: int) -> None:
-        if self._linking or self.article is None or row < 0 or row >= len(self.article.bullets):
-            return
-        self.select_sentence(self.article.bullets[row].sentence, origin="bullets")
-
+    # ----- linking (desktop.linking) -------------------------------------------------------
     def select_sentence(self, index: int, origin: str = "api") -> None:
         """Highlight sentence ``index`` in both panes and scroll the other pane(s) to it."""
-        self._current = index
-        self._linking = True
-        try:
-            if origin != "original":
-                span = self.original_span(index)
-                if span:
-                    self._move_caret(self.original, span[0])
-            if origin != "translation":
-                tspan = self.translation_span(index)
-                if tspan:
-                    self._move_caret(self.translation, tspan[0])
-            if origin != "bullets" and self.article is not None:
-                row = next((i for i, b in enumerate(self.article.bullets) if b.sentence == index), -1)
-                self.bullets.blockSignals(True)
-                self.bullets.setCurrentRow(row)
-                self.bullets.blockSignals(False)
-        finally:
-            self._linking = False
-        self._highlight()
-
-    @staticmethod
-    def _move_caret(edit: Any, pos: int) -> None:
-        c = edit.textCursor()
-        c.setPosition(min(pos, edit.document().characterCount() - 1))
-        edit.setTextCursor(c)
-        edit.ensureCursorVisible()
+        self.linker.select(index, origin)
 
     def original_span(self, index: int) -> tuple[int, int] | None:
         """Sentence ``index`` in the Original pane, in Qt (UTF-16) positions."""
-        if self.article is None or not 0 <= index < len(self.article.sentences):
-            return None
-        s = self.article.sentences[index]
-        return self._orig_map.to_utf16(s.start), self._orig_map.to_utf16(s.end)
+        return self.linker.original_span(index)
 
     def translation_span(self, index: int) -> tuple[int, int] | None:
-        span = self._layout.spans.get(index)
-        if span is None:
-            return None
-        return self._trans_map.to_utf16(span[0]), self._trans_map.to_utf16(span[1])
+        return self.linker.translation_span(index)
 
-    def _clear_highlights(self) -> None:
-        self._current = None
-        self.original.setExtraSelections([])
-        self.translation.setExtraSelections([])
-
-    def _selection(self, edit: Any, span: tuple[int, int], fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
-        sel = QTextEdit.ExtraSelection()
-        c = QTextCursor(edit.document())
-        end = min(span[1], edit.document().characterCount() - 1)
-        c.setPosition(min(span[0], end))
-        c.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        sel.cursor = c
-        sel.format = fmt
-        return sel
-
-    def _highlight(self) -> None:
-        """Flag marks in the translation, plus the current sentence in both panes."""
-        if self.article is None:
-            self._clear_highlights()
-            return
-        colors = self._colors()
-        trans: list[QTextEdit.ExtraSelection] = []
-        flag_fmt = QTextCharFormat()
-        flag_fmt.setBackground(colors["flag_bg"])
-        flag_fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        flag_fmt.setUnderlineColor(colors["flag_line"])
-        for s in self.article.sentences:
-            span = self.translation_span(s.index) if s.flags else None
-            if span:
-                trans.append(self._selection(self.translation, span, flag_fmt))
-        orig: list[QTextEdit.ExtraSelection] = []
-        if self._current is not None:
-            cur = QTextCharFormat()
-            cur.setBackground(colors["current"])
-            cur.setProperty(QTextFormat.Property.FullWidthSelection, False)
-            span = self.original_span(self._current)
-            if span:
-                orig.append(self._selection(self.original, span, cur))
-            tspan = self.translation_span(self._current)
-            if tspan:
-                trans.append(self._selection(self.translation, tspan, cur))
-        self.original.setExtraSelections(orig)
-        self.translation.setExtraSelections(trans)
+    def current_sentence(self) -> int | None:
+        return self.linker.current
 
     def _translation_tooltip(self, pos: int) -> str | None:
         if self.article is None:
             return None
-        idx = self._layout.sentence_at(self._trans_map.to_codepoint(pos))
+        idx = self.linker.translation_sentence_at(pos)
         if idx is None:
             return None
         s = self.article.sentences[idx]
@@ -1004,15 +744,12 @@ class MainWindow(QMainWindow):
         details = [d.detail for d in s.flag_details] or [f.replace("_", " ") for f in s.flags]
         return "Check this sentence:\n" + "\n".join(f"• {d}" for d in details)
 
-    def current_sentence(self) -> int | None:
-        return self._current
-
     # ----- export --------------------------------------------------------------------------
-    def export_options(self) -> export.ExportOptions:
-        return export.ExportOptions(
-            include_source=self.act_opt_source.isChecked(),
-            include_translation=self.act_opt_translation.isChecked(),
-            include_original=self.act_opt_original.isChecked(),
+    def export_options(self) -> pipeline.ExportOptions:
+        return pipeline.ExportOptions(
+            include_source=self.actions.opt_source.isChecked(),
+            include_translation=self.actions.opt_translation.isChecked(),
+            include_original=self.actions.opt_original.isChecked(),
         )
 
     def export_dialog(self) -> None:
@@ -1020,8 +757,8 @@ class MainWindow(QMainWindow):
             self.set_status("Nothing to export yet.")
             return
         fmt = self.settings.get(S.EXPORT_FORMAT)
-        fmt = fmt if fmt in export.FORMATS else "markdown"
-        suggested = export.default_filename(self.article, fmt=fmt)
+        fmt = fmt if fmt in pipeline.FORMATS else "markdown"
+        suggested = pipeline.default_filename(self.article, fmt=fmt)
         folder = self.settings.get(S.LAST_DIR) or str(Path.home())
         path = dialogs.ask_save_file(self, str(Path(folder) / suggested), fmt)
         if path:
@@ -1031,11 +768,11 @@ class MainWindow(QMainWindow):
         if self.article is None:
             return False
         try:
-            written = export.export_summary(self.article, path, self.export_options())
-        except Exception as exc:  # OutputError carries a user message; anything else is a bug
-            dialogs.show_error(self, "Export failed", str(getattr(exc, "message", exc)))
+            written = pipeline.export_summary(self.article, path, self.export_options())
+        except OutputError as exc:
+            dialogs.show_error(self, "Export failed", exc.message)
             return False
-        self.settings.set(S.EXPORT_FORMAT, export.format_for_path(written))
+        self.settings.set(S.EXPORT_FORMAT, pipeline.format_for_path(written))
         self.settings.set(S.LAST_DIR, str(written.parent))
         self.set_status(f"Summary exported to {written}")
         return True
@@ -1044,7 +781,7 @@ class MainWindow(QMainWindow):
         if self.article is None:
             self.set_status("Nothing to copy yet.")
             return
-        QGuiApplication.clipboard().setText(export.render_text(self.article, self.export_options()))
+        QGuiApplication.clipboard().setText(pipeline.render_text(self.article, self.export_options()))
         self.set_status("Summary copied to the clipboard")
 
     # ----- session -------------------------------------------------------------------------
@@ -1058,20 +795,15 @@ class MainWindow(QMainWindow):
         return session.snapshot(session.Session(text=text, article=art, file=self.file))
 
     def save_session(self) -> None:
-        """Autosave: snapshot here (cheap), write in the ``io`` lane (an fsync can take seconds).
-
-        At most one write is in flight; a newer snapshot taken meanwhile replaces any waiting one,
-        so the file always ends at the latest state and never goes backwards.
-        """
+        """Autosave: snapshot here (cheap), write in the ``io`` lane (an fsync can take seconds);
+        ``AutosaveQueue`` keeps one write in flight and only the latest snapshot waiting."""
         self._autosave_timer.stop()
-        data = self._session_snapshot()
-        if self._autosave_job is not None:
-            self._autosave_pending = data
-            return
-        self._start_autosave(data)
+        data = self.autosaves.offer(self._session_snapshot())
+        if data is not None:
+            self._start_autosave(data)
 
     def _start_autosave(self, data: str) -> None:
-        self._autosave_job = self.tasks.run(
+        self.tasks.run(
             "autosave",
             workers.autosave(data),
             lane="io",
@@ -1080,9 +812,8 @@ class MainWindow(QMainWindow):
         )
 
     def _autosave_done(self) -> None:
-        self._autosave_job = None
-        data, self._autosave_pending = self._autosave_pending, None
-        if data is not None and not self._closing:
+        data = self.autosaves.written(closing=self._closing)
+        if data is not None:
             self._start_autosave(data)
 
     def _autosave_failed(self, err: workers.JobError) -> None:
@@ -1091,7 +822,7 @@ class MainWindow(QMainWindow):
 
     @property
     def autosaving(self) -> bool:
-        return self._autosave_job is not None or self._autosave_pending is not None
+        return self.autosaves.busy
 
     def _save_session_blocking(self) -> None:
         """The final save on quit, after the workers stopped: the window is going away anyway."""
@@ -1143,13 +874,13 @@ class MainWindow(QMainWindow):
         dialogs.show_error(self, title, err.message, err.details)
 
     def _update_actions(self) -> None:
+        acts = self.actions
         has_text = bool(self.original.document().characterCount() > 1)
-        self.act_translate.setEnabled(has_text and not self.translating)
-        self.act_stop.setEnabled(self.translating)
+        acts.translate.setEnabled(has_text and not self.translating)
+        acts.stop.setEnabled(self.translating)
         has_article = self.article is not None and bool(self.article.sentences)
-        self.act_export.setEnabled(has_article)
-        self.act_copy.setEnabled(has_article)
-        self.act_open_url.setVisible(_url_loader() is not None)
+        acts.export.setEnabled(has_article)
+        acts.copy.setEnabled(has_article)
         if not self.translating:
             self.progress.setVisible(self.progress.value() > 0 and self.progress.value() < 100)
 
@@ -1173,39 +904,5 @@ class MainWindow(QMainWindow):
         self._save_session_blocking()
         super().closeEvent(e)
 
-    def open_link(self, url: str) -> None:
-        QDesktopServices.openUrl(QUrl(url))
 
-
-def _progress_fields(item: Any) -> tuple[float, float, str]:
-    """The store's progress as (done, total, label), whatever shape it reports."""
-    if isinstance(item, tuple) and len(item) == 1:
-        item = item[0]
-    if isinstance(item, tuple):
-        done = float(item[0]) if len(item) > 0 and isinstance(item[0], (int, float)) else 0.0
-        total = float(item[1]) if len(item) > 1 and isinstance(item[1], (int, float)) else 0.0
-        label = str(item[2]) if len(item) > 2 else ""
-        return done, total, label
-    done = float(getattr(item, "done", getattr(item, "downloaded", 0)) or 0)
-    total = float(getattr(item, "total", 0) or 0)
-    phase = str(getattr(item, "phase", "") or "")
-    label = {"resolve": "looking up", "verify": "verifying", "convert": "converting", "done": "done"}.get(
-        phase, ""
-    )
-    return done, total, label
-
-
-def _store_has(name: str) -> bool:
-    from models import store
-
-    return hasattr(store, name)
-
-
-def _url_loader() -> Any:
-    """The import engine's URL loader once it lands (``models.pipeline.load_url``)."""
-    from models import pipeline
-
-    return getattr(pipeline, "load_url", None)
-
-
-__all__ = ["MainWindow", "QToolButton"]
+__all__ = ["MainWindow"]

@@ -20,8 +20,8 @@ from typing import Any
 
 from models.article import Article
 from models.errors import OutputError
+from models.files import write_atomic
 from models.paths import data_dir
-from models.textio import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.textio import normalise_newlines
+from models.pipeline import normalise_newlines
 
 log = logging.getLogger(__name__)
 

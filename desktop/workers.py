@@ -1,45 +1,62 @@
 """THE module that owns background work in the GUI.
 
-A ``TaskManager`` runs jobs on lanes: ``"general"`` (two at a time: analysis, store queries,
-downloads), ``"translator"`` (one at a time, so requests never race over a loaded model) and
-``"io"`` (one at a time: autosave writes, so they land in the order they were taken and the GUI
-thread never waits for an fsync).
-A job is a function taking a ``CancelToken``; if it returns a generator, the generator runs in the
-worker, every yielded item is delivered as progress and cancel is checked between yields. Results,
-progress and errors reach the GUI thread only through Qt signals (queued across threads).
+A ``TaskManager`` runs jobs on lanes, each a ``concurrent.futures.ThreadPoolExecutor``:
+``"general"`` (two at a time: analysis, store queries, downloads), ``"translator"`` (one at a
+time, so requests never race over a loaded model) and ``"io"`` (one at a time: autosave writes,
+so they land in the order they were taken and the GUI thread never waits for an fsync).
 
-Lanes use plain Python threads that exit when their queue is empty: on quit ``shutdown`` cancels
-everything and joins them, so no thread outlives the window (the test suite checks that). Threads
-are never killed: a job stops at its next yield.
+A job is a function taking a ``CancelToken``. If it returns a generator, the generator runs in
+the worker and every yielded item is delivered as progress (a blocking engine call can report
+through ``token.report`` instead); cancel is checked between items, threads are never killed.
+Everything a worker has to say (progress, result, error, cancelled) reaches the GUI thread
+through ONE queued signal that runs the job's callbacks there (Anki's ``taskman`` pattern). The
+worker never holds the ``Job`` or its callbacks, so whatever those capture (widgets, text
+cursors) is created, used and released on the GUI thread only. On quit ``shutdown`` cancels
+everything and joins the threads, so none outlives the window (the test suite checks that).
 """
 
 from __future__ import annotations
 
-import collections
+import copy
 import inspect
+import itertools
 import logging
 import os
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Generator
-from dataclasses import dataclass
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
-from models.errors import Cancelled, NordbriefError
+from models import pipeline, store
+from models.article import Article, ModelInfo
+from models.errors import Cancelled, NoModelInstalled, NordbriefError
+from models.settings import EngineSettings
+from models.store.progress import DownloadProgress
+
+if TYPE_CHECKING:
+    from models.pipeline import Translator
 
 log = logging.getLogger(__name__)
 
 LANES: dict[str, int] = {"general": 2, "translator": 1, "io": 1}
+T = TypeVar("T")
 
 
 class CancelToken:
-    """A flag the job checks between batches (``raise_if_cancelled``) — never a thread kill."""
+    """A flag the job checks between batches (``raise_if_cancelled``), never a thread kill; and,
+    for an engine call that reports through a callback, ``report`` to send progress."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._report: Callable[[object], None] = lambda item: None
 
     def cancel(self) -> None:
         self._event.set()
@@ -55,6 +72,10 @@ class CancelToken:
         if self._event.is_set():
             raise Cancelled()
 
+    def report(self, item: object) -> None:
+        """Deliver ``item`` to the job's ``on_progress`` on the GUI thread (from the worker)."""
+        self._report(item)
+
 
 @dataclass
 class JobError:
@@ -63,62 +84,87 @@ class JobError:
     message: str
     user_error: bool
     details: str = ""
+    error: BaseException | None = field(default=None, repr=False)
+
+    @property
+    def no_model(self) -> bool:
+        """No translation model is installed at all (the window offers the download)."""
+        return isinstance(self.error, NoModelInstalled)
 
 
-class Job(QObject):
-    """One unit of background work; connect to its signals before ``TaskManager.submit``."""
+JobFn = Callable[[CancelToken], Any]
 
-    progress = Signal(object)  # each item the job's generator yields
-    succeeded = Signal(object)  # the return value
-    failed = Signal(object)  # a JobError
-    cancelled = Signal()
-    done = Signal()  # always last, after exactly one of succeeded/failed/cancelled
 
-    def __init__(self, name: str, fn: Callable[[CancelToken], Any], lane: str = "general") -> None:
-        super().__init__()
+class Job(Generic[T]):
+    """One unit of background work and what the GUI thread does with its outcome."""
+
+    _ids = itertools.count(1)
+
+    def __init__(
+        self,
+        name: str,
+        fn: JobFn,
+        lane: str = "general",
+        *,
+        on_success: Callable[[T], None] | None = None,
+        on_error: Callable[[JobError], None] | None = None,
+        on_progress: Callable[[Any], None] | None = None,
+        on_cancel: Callable[[], None] | None = None,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
         if lane not in LANES:
             raise ValueError(f"unknown lane {lane!r}")
+        self.id = next(self._ids)
         self.name = name
         self.fn = fn
         self.lane = lane
         self.token = CancelToken()
-        self.finished = False
-        self.delivered = False  # ``done`` reached the GUI thread (set by the TaskManager)
+        self.on_success = on_success
+        self.on_error = on_error
+        self.on_progress = on_progress
+        self.on_cancel = on_cancel
+        self.on_done = on_done
+        self.finished = False  # its outcome was delivered (GUI thread)
+        self.future: Future[None] | None = None
 
     def cancel(self) -> None:
         self.token.cancel()
 
-    def _run(self) -> None:
-        """Runs in a worker thread: everything leaves it through signals."""
-        try:
-            self.token.raise_if_cancelled()
-            result = self.fn(self.token)
-            if inspect.isgenerator(result):
-                result = self._drain(result)
-            self.token.raise_if_cancelled()
-        except Cancelled:
-            self.cancelled.emit()
-        except NordbriefError as exc:
-            self.failed.emit(JobError(exc.message, True))
-        except Exception as exc:  # a bug: keep the traceback for the details pane
-            log.error("job %s failed: %s", self.name, type(exc).__name__)
-            self.failed.emit(JobError(f"{type(exc).__name__}: {exc}", False, traceback.format_exc()))
-        else:
-            self.succeeded.emit(result)
-        finally:
-            self.finished = True
-            self.done.emit()
 
-    def _drain(self, gen: Generator[Any, None, Any]) -> Any:
-        try:
-            while True:
-                item = next(gen)
-                self.progress.emit(item)
-                if self.token.cancelled:
-                    gen.close()
-                    raise Cancelled()
-        except StopIteration as stop:
-            return stop.value
+# What a worker posts to the GUI thread: (job id, kind, payload).
+_Message = tuple[int, str, Any]
+
+
+def _work(job_id: int, name: str, fn: JobFn, token: CancelToken, post: Callable[[_Message], None]) -> None:
+    """Runs in a worker thread: everything leaves it through ``post``. Deliberately given the
+    job's parts, not the ``Job``: its callbacks must never be released here."""
+    try:
+        token.raise_if_cancelled()
+        result = fn(token)
+        if inspect.isgenerator(result):
+            result = _drain(result, token, lambda item: post((job_id, "progress", item)))
+        token.raise_if_cancelled()
+    except Cancelled:
+        post((job_id, "cancelled", None))
+    except NordbriefError as exc:
+        post((job_id, "failed", JobError(exc.message, True, error=exc)))
+    except Exception as exc:  # a bug: keep the traceback for the details pane
+        log.error("job %s failed: %s", name, type(exc).__name__)
+        post((job_id, "failed", JobError(f"{type(exc).__name__}: {exc}", False, traceback.format_exc(), exc)))
+    else:
+        post((job_id, "succeeded", result))
+
+
+def _drain(gen: Generator[Any, None, Any], token: CancelToken, progress: Callable[[Any], None]) -> Any:
+    try:
+        while True:
+            item = next(gen)
+            progress(item)
+            if token.cancelled:
+                gen.close()
+                raise Cancelled()
+    except StopIteration as stop:
+        return stop.value
 
 
 # How much nicer than the GUI thread background work runs. On two cores CTranslate2's threads
@@ -140,110 +186,78 @@ def lower_thread_priority() -> None:
         pass  # not permitted in some sandboxes: keep the default priority
 
 
-class _Lane:
-    def __init__(self, name: str, max_threads: int, on_finished: Callable[[], None]) -> None:
-        self.name = name
-        self.on_finished = on_finished
-        self.max_threads = max_threads
-        self.queue: collections.deque[Job] = collections.deque()
-        self.threads: list[threading.Thread] = []
-        self.running: set[Job] = set()
-        # Jobs the worker has finished with. The worker must never drop the last reference to a
-        # Job: that would destroy a GUI-thread QObject from the worker thread, racing the queued
-        # delivery of its signals (a segfault seen under load). The TaskManager empties this list
-        # in the GUI thread once the job's ``done`` has been delivered there.
-        self.finished: list[Job] = []
-        self.lock = threading.Lock()
-
-    def submit(self, job: Job) -> None:
-        with self.lock:
-            self.queue.append(job)
-            self.threads = [t for t in self.threads if t.is_alive()]
-            if len(self.threads) < self.max_threads:
-                t = threading.Thread(target=self._loop, name=f"nordbrief-{self.name}", daemon=True)
-                self.threads.append(t)
-                t.start()
-
-    def _loop(self) -> None:
-        lower_thread_priority()
-        while True:
-            with self.lock:
-                if not self.queue:
-                    return
-                job = self.queue.popleft()
-                self.running.add(job)
-            try:
-                job._run()
-            finally:
-                with self.lock:
-                    self.running.discard(job)
-                    self.finished.append(job)
-                del job  # the lane's list holds it now; released in the GUI thread
-                self.on_finished()
-
-    def cancel_all(self) -> None:
-        with self.lock:
-            pending = list(self.queue)
-            self.queue.clear()
-            running = list(self.running)
-        for job in running:
-            job.cancel()
-        for job in pending:
-            job.cancel()
-            job.cancelled.emit()
-            job.finished = True
-            job.done.emit()
-
-    def join(self, timeout: float) -> bool:
-        with self.lock:
-            threads = list(self.threads)
-        for t in threads:
-            t.join(timeout)
-        return not any(t.is_alive() for t in threads)
-
-
 class TaskManager(QObject):
     """Owns the lanes; the window holds one and calls ``shutdown`` when it closes."""
 
-    _worker_finished = Signal()  # emitted by a worker thread, handled (queued) in the GUI thread
+    _messages_pending = Signal()  # emitted by workers; its slot runs (queued) in the GUI thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._worker_finished.connect(self._reap)
-        self._lanes = {name: _Lane(name, n, self._worker_finished.emit) for name, n in LANES.items()}
-        self._jobs: set[Job] = set()  # keep Python references until done
+        self._messages_pending.connect(self._deliver)
+        self._lanes: dict[str, ThreadPoolExecutor] = {}
+        self._jobs: dict[int, Job[Any]] = {}  # submitted, outcome not delivered yet
+        self._inbox: deque[_Message] = deque()
+        self._lock = threading.Lock()
         self._closed = False
 
-    def submit(self, job: Job) -> Job:
+    def _lane(self, name: str) -> ThreadPoolExecutor:
+        if name not in self._lanes:
+            self._lanes[name] = ThreadPoolExecutor(
+                max_workers=LANES[name],
+                thread_name_prefix=f"nordbrief-{name}",
+                initializer=lower_thread_priority,
+            )
+        return self._lanes[name]
+
+    def _post(self, message: _Message) -> None:
+        """Any thread: queue a message and wake the GUI thread."""
+        with self._lock:
+            self._inbox.append(message)
+        self._messages_pending.emit()
+
+    def _deliver(self) -> None:
+        """GUI thread: run the callbacks of every message that arrived."""
+        while True:
+            with self._lock:
+                if not self._inbox:
+                    return
+                job_id, kind, payload = self._inbox.popleft()
+            job = self._jobs.get(job_id)
+            if job is None:
+                continue  # delivered already (cancelled before it started)
+            if kind == "progress":
+                if job.on_progress is not None:
+                    job.on_progress(payload)
+                continue
+            self._finish(job, kind, payload)
+
+    def _finish(self, job: Job[Any], kind: str, payload: Any) -> None:
+        self._jobs.pop(job.id, None)
+        job.finished = True
+        try:
+            if kind == "succeeded" and job.on_success is not None:
+                job.on_success(payload)
+            elif kind == "failed" and job.on_error is not None:
+                job.on_error(payload)
+            elif kind == "cancelled" and job.on_cancel is not None:
+                job.on_cancel()
+        finally:
+            if job.on_done is not None:
+                job.on_done()
+
+    def submit(self, job: Job[T]) -> Job[T]:
         if self._closed:
             raise RuntimeError("task manager is shut down")
-        self._jobs.add(job)
-        job.done.connect(self._job_done)
-        self._lanes[job.lane].submit(job)
+        self._jobs[job.id] = job
+        post = self._post
+        job.token._report = lambda item, i=job.id: post((i, "progress", item))
+        job.future = self._lane(job.lane).submit(_work, job.id, job.name, job.fn, job.token, post)
         return job
-
-    def _job_done(self) -> None:
-        """In the GUI thread: forget finished jobs, after every slot of this ``done`` has run."""
-        job = self.sender()
-        if isinstance(job, Job):
-            job.delivered = True
-            self._jobs.discard(job)
-        QTimer.singleShot(0, self, self._reap)
-
-    def _reap(self) -> None:
-        """Release (in this, the GUI thread) jobs whose worker is through and ``done`` delivered."""
-        released: list[Job] = []
-        for lane in self._lanes.values():
-            with lane.lock:
-                keep = [j for j in lane.finished if not j.delivered]
-                released.extend(j for j in lane.finished if j.delivered)
-                lane.finished = keep
-        released.clear()  # the last references go here, outside the locks
 
     def run(
         self,
         name: str,
-        fn: Callable[[CancelToken], Any],
+        fn: JobFn,
         *,
         lane: str = "general",
         on_success: Callable[[Any], None] | None = None,
@@ -251,97 +265,109 @@ class TaskManager(QObject):
         on_progress: Callable[[Any], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
         on_done: Callable[[], None] | None = None,
-    ) -> Job:
-        """Create, wire and submit a job in one call (callbacks run in the GUI thread)."""
-        job = Job(name, fn, lane)
-        if on_progress:
-            job.progress.connect(on_progress)
-        if on_success:
-            job.succeeded.connect(on_success)
-        if on_error:
-            job.failed.connect(on_error)
-        if on_cancel:
-            job.cancelled.connect(on_cancel)
-        if on_done:
-            job.done.connect(on_done)
+    ) -> Job[Any]:
+        """Create and submit a job in one call (callbacks run in the GUI thread)."""
+        job: Job[Any] = Job(
+            name,
+            fn,
+            lane,
+            on_success=on_success,
+            on_error=on_error,
+            on_progress=on_progress,
+            on_cancel=on_cancel,
+            on_done=on_done,
+        )
         return self.submit(job)
 
-    def active(self) -> list[Job]:
-        return [j for j in self._jobs if not j.finished]
+    def active(self) -> list[Job[Any]]:
+        return list(self._jobs.values())
 
     def cancel_all(self) -> None:
-        for lane in self._lanes.values():
-            lane.cancel_all()
+        """Cancel every job: a queued one is reported cancelled at once, a running one stops at
+        its next yield (or cancel check) and reports then."""
+        for job in list(self._jobs.values()):
+            job.cancel()
+            if job.future is not None and job.future.cancel():
+                self._finish(job, "cancelled", None)
 
     def wait(self, timeout: float = 30.0) -> bool:
-        """Join every lane's threads; True if all stopped in time."""
-        return all(lane.join(timeout) for lane in self._lanes.values())
+        """Wait for every submitted job's worker to return; True if all did in time."""
+        futures = [j.future for j in self._jobs.values() if j.future is not None]
+        _done, not_done = wait_futures(futures, timeout=timeout)
+        return not not_done
 
     def shutdown(self, timeout: float = 30.0) -> bool:
-        """Cancel everything and wait for the workers to reach their next yield and exit."""
+        """Cancel everything, wait for the workers to reach their next yield, join the threads."""
         self._closed = True
         self.cancel_all()
         ok = self.wait(timeout)
+        for executor in self._lanes.values():
+            executor.shutdown(wait=ok, cancel_futures=True)
         if not ok:
             log.warning("background work did not stop within %.0f s", timeout)
+        self._deliver()  # the outcomes that arrived meanwhile (windows close their state cleanly)
         return ok
 
 
-# --- Job bodies: the engine calls the window runs in the background --------------------------
-# They call ``models`` through the same API the CLI uses and touch no widget.
+# --- Job bodies: the engine calls the window runs in the background ---------------------------
+# They call the engine through ``models.pipeline`` (and the model store's API, ``models.store``)
+# like the CLI does, touch no widget, and never write into an article the window shows.
 
 
 @dataclass
 class TranslationProgress:
     """What one translated batch adds: new (index, English) pairs in document order, and totals."""
 
-    new: list[tuple[int, str]]
+    new: list[pipeline.Translated]
     done: int
     total: int
     words: int  # source words translated so far, for the words/s figure
 
 
-def analyse(text: str, file: str | None, bullets: int) -> Callable[[CancelToken], Any]:
+def analyse(text: str, file: str | None, bullets: int) -> Callable[[CancelToken], Article]:
     """Segment and summarize (Norwegian bullets work without any model)."""
 
-    def job(token: CancelToken) -> Any:
-        from models import pipeline
-
+    def job(token: CancelToken) -> Article:
         article = pipeline.article_from_text(text, file=file)
         token.raise_if_cancelled()
-        _summarize(article, bullets)
-        return article
+        return _summarized(article, bullets)
 
     return job
 
 
-def warm_up() -> Callable[[CancelToken], Any]:
+def warm_up() -> Callable[[CancelToken], Iterator[int]]:
     """Load the language identifier in small steps after the first paint (it holds the GIL while
     loading; in one piece that froze the window for 0.2-3 s on the first article)."""
 
-    def job(token: CancelToken) -> Any:
-        from models import langid
-
-        yield from langid.warm_up_steps()
+    def job(token: CancelToken) -> Iterator[int]:
+        yield from pipeline.warm_up_steps()
 
     return job
 
 
-def open_file(path: str, bullets: int) -> Callable[[CancelToken], Any]:
+def open_file(path: str, bullets: int) -> Callable[[CancelToken], Article]:
     """Read (any format the engine's loader accepts), segment and summarize a file."""
 
-    def job(token: CancelToken) -> Any:
-        from models import pipeline
-
+    def job(token: CancelToken) -> Article:
         article = pipeline.load_article(path)
         token.raise_if_cancelled()
-        _summarize(article, bullets)
-        return article
+        return _summarized(article, bullets)
 
     return job
 
 
-def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelToken], Any]:
+def open_url(url: str, bullets: int) -> Callable[[CancelToken], Article]:
+    """Fetch a link (deadline, size cap), extract its article, segment and summarize it."""
+
+    def job(token: CancelToken) -> Article:
+        article = pipeline.load_url(url)
+        token.raise_if_cancelled()
+        return _summarized(article, bullets)
+
+    return job
+
+
+def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelToken], Article]:
     """Extract the article from a pasted whole web page (trafilatura: ~0.1 s on a big page).
 
     The clipboard's plain text is the fallback when the page yields no article text; an
@@ -349,146 +375,99 @@ def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelTok
     skips the summary: the text will be inserted into the editor and analysed like typing.
     """
 
-    def job(token: CancelToken) -> Any:
-        from models import pipeline
-
+    def job(token: CancelToken) -> Article:
         article = pipeline.article_from_clipboard(html, text)
         token.raise_if_cancelled()
-        if bullets is not None:
-            _summarize(article, bullets)
-        return article
+        return _summarized(article, bullets) if bullets is not None else article
 
     return job
 
 
-def _summarize(article: Any, bullets: int) -> None:
-    from models import pipeline
-
-    summarize = getattr(pipeline, "summarize_article", None)
-    if summarize is not None and article.sentences:
-        summarize(article, bullets=bullets)
+def _summarized(article: Article, bullets: int) -> Article:
+    if article.sentences:
+        pipeline.summarize_article(article, bullets=bullets)
+    return article
 
 
-def load_translator(model: str | None) -> Callable[[CancelToken], Any]:
+LoadedModel = tuple["Translator", ModelInfo]
+
+
+def load_translator(settings: EngineSettings) -> Callable[[CancelToken], LoadedModel]:
     """Resolve the (default) model and load it: seconds of work that must never block paint."""
 
-    def job(token: CancelToken) -> Any:
-        from models.store import resolve_model
-
-        installed = resolve_model(model)
-        token.raise_if_cancelled()
-        try:
-            from models.translate import Translator
-        except ImportError as exc:
-            from models.errors import ModelError
-
-            raise ModelError(f"the translation engine is not available ({exc})") from None
-        return installed, Translator(installed.path)
+    def job(token: CancelToken) -> LoadedModel:
+        return pipeline.open_translator(settings)
 
     return job
 
 
-def translate(article: Any, translator: Any, installed: Any) -> Callable[[CancelToken], Any]:
+def translate(
+    article: Article, translator: Translator
+) -> Callable[[CancelToken], Generator[TranslationProgress, None, pipeline.ArticleCheck]]:
     """Translate sentence batches in document order, then run the fact check.
 
-    The generator yields a ``TranslationProgress`` per batch; the window streams those into the
-    pane. The engine's translation memory makes re-translating an edited article cheap.
+    The job works on its own copy of the article, taken here on the GUI thread: the window's
+    article is only ever changed by the window, which applies each ``TranslationProgress`` as it
+    arrives and the returned ``ArticleCheck`` at the end. The engine's translation memory makes
+    re-translating an edited article cheap.
     """
+    own = copy.deepcopy(article)
 
-    def job(token: CancelToken) -> Generator[TranslationProgress, None, Any]:
-        from models import pipeline
-        from models.article import ModelInfo
-
-        if article.model is None and installed is not None:
-            article.model = ModelInfo(
-                name=installed.name,
-                path=str(installed.path),
-                revision=installed.revision,
-                license=installed.license,
-                attribution=installed.attribution,
-            )
-        total = len(article.sentences)
-        reported: set[int] = set()
-        words = 0
-        for _batch in _translate_batches(article, translator, token):
-            new: list[tuple[int, str]] = []
-            for s in article.sentences:
-                if s.index not in reported and s.translation is not None:
-                    reported.add(s.index)
-                    new.append((s.index, s.translation))
-                    words += len(s.text.split())
-            yield TranslationProgress(new, len(reported), total, words)
+    def job(token: CancelToken) -> Generator[TranslationProgress, None, pipeline.ArticleCheck]:
+        total = len(own.sentences)
+        done = words = 0
+        for batch in pipeline.translate_article(own, translator, cancel=token):
+            pipeline.apply_translations(own, batch)
+            done += len(batch)
+            words += sum(len(own.sentences[i].text.split()) for i, _ in batch)
+            yield TranslationProgress(batch, done, total, words)
             token.raise_if_cancelled()
-        check = getattr(pipeline, "check_article", None)
-        if check is not None:
-            check(article)
-        return article
+        return pipeline.check_article(own)
 
     return job
 
 
-def _translate_batches(article: Any, translator: Any, token: CancelToken) -> Any:
-    """The engine's ``translate_article``; until it lands, the translator's own stream."""
-    from models import pipeline
+def download(name: str | None) -> Callable[[CancelToken], store.InstalledModel]:
+    """Download and install a model with the store; progress arrives as ``DownloadProgress``."""
 
-    engine = getattr(pipeline, "translate_article", None)
-    if engine is not None:
-        yield from engine(article, translator, cancel=token)
-        return
-    texts = [s.text for s in article.sentences]
-    for batch in translator.stream(texts, cancel=token):
-        for i, english in batch:
-            article.sentences[i].translation = english
-        yield batch
+    def job(token: CancelToken) -> store.InstalledModel:
+        def progress(p: DownloadProgress) -> None:
+            token.report(p)
 
-
-def download(name: str | None) -> Callable[[CancelToken], Any]:
-    """Download and install a model with the store; progress arrives as (done, total, label)."""
-
-    def job(token: CancelToken) -> Generator[Any, None, Any]:
-        import queue
-
-        from models import store
-
-        updates: queue.Queue[Any] = queue.Queue()
-        outcome: dict[str, Any] = {}
-
-        def progress(*args: Any) -> None:
-            updates.put(args)
-
-        def work() -> None:
-            try:
-                outcome["result"] = store.download_model(name, progress=progress, cancel=token)
-            except BaseException as exc:  # handed back to the job thread below
-                outcome["error"] = exc
-            finally:
-                updates.put(None)
-
-        # The store's download blocks; run it in a helper thread joined before we return, and
-        # turn its callback calls into yields so progress flows through the usual signal.
-        helper = threading.Thread(target=work, name="nordbrief-download", daemon=True)
-        helper.start()
-        try:
-            while True:
-                item = updates.get()
-                if item is None:
-                    break
-                yield item
-        finally:
-            if not outcome:  # closed early (cancelled): tell the store to stop, then wait
-                token.cancel()
-            helper.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome.get("result")
+        return store.download_model(name, progress=progress, cancel=token)
 
     return job
 
 
-def autosave(data: str) -> Callable[[CancelToken], Any]:
+def list_models() -> Callable[[CancelToken], list[store.ModelStatus]]:
+    """The models dialog's rows (sizes on disk: walks every installed folder)."""
+
+    def job(token: CancelToken) -> list[store.ModelStatus]:
+        return store.list_models()
+
+    return job
+
+
+def remove_model(name: str) -> Callable[[CancelToken], None]:
+    """Delete an installed model (hundreds of MB: never on the GUI thread)."""
+
+    def job(token: CancelToken) -> None:
+        store.remove_model(name)
+
+    return job
+
+
+def set_default_model(name: str) -> Callable[[CancelToken], None]:
+    def job(token: CancelToken) -> None:
+        store.set_default_model(name)
+
+    return job
+
+
+def autosave(data: str) -> Callable[[CancelToken], Path]:
     """Write a session snapshot (``desktop.session.snapshot``) atomically, off the GUI thread."""
 
-    def job(token: CancelToken) -> Any:
+    def job(token: CancelToken) -> Path:
         from desktop import session
 
         return session.save_text(data)

@@ -75,10 +75,14 @@ class Paragraph:
         }
 
 
+# What a fact can be (``Fact.kind``).
+FACT_KINDS: tuple[str, ...] = ("number", "date", "name")
+
+
 @dataclass
 class Fact:
     sentence: int
-    kind: str  # "number" | "date" | "name"
+    kind: str  # one of FACT_KINDS
     text: str
     value: float | int | str | None
     start: int  # offsets into Article.text

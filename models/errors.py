@@ -36,6 +36,19 @@ class ModelError(NordbriefError):
     exit_code = EXIT_MODEL
 
 
+class NoModelInstalled(ModelError):
+    """No translation model is installed at all (exit 3): the GUI offers the download for this
+    one, and only for this one, instead of reading it out of a message."""
+
+
+class ModelNotInstalled(ModelError):
+    """The named model is one the catalog offers, but it is not installed (exit 3)."""
+
+
+class UnknownModel(ModelError):
+    """The named model is neither in the catalog, nor installed, nor a model folder (exit 3)."""
+
+
 class NetworkError(NordbriefError):
     """Network, download or verification failure (exit 4)."""
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.article import Article, Sentence
-from models.textio import write_atomic
+from models.files import write_atomic
 
 MT_NOTICE = (
     "Machine translation: the English text was produced by a local translation model and may "
@@ -87,11 +87,13 @@ def fact_warnings(article: Article) -> list[str]:
     return lines
 
 
-def translation_text(article: Article) -> str:
-    """The English translation paragraph by paragraph (untranslated sentences left out)."""
+def translation_text(article: Article, *, keep_untranslated: bool = False) -> str:
+    """The English translation paragraph by paragraph; an untranslated sentence is left out, or
+    kept in Norwegian with ``keep_untranslated`` (``nordbrief translate``'s text output)."""
     paras: list[str] = []
     for p in article.paragraphs:
-        parts = [article.sentences[i].translation or "" for i in p.sentences]
+        sentences = [article.sentences[i] for i in p.sentences]
+        parts = [s.translation or (s.text if keep_untranslated else "") for s in sentences]
         text = " ".join(t.strip() for t in parts if t and t.strip())
         if text:
             paras.append(text)

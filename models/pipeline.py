@@ -1,21 +1,92 @@
-"""The engine API shared by the CLI and the GUI: load, segment, summarize, translate, check.
+"""The engine API: the one door through which the CLI, the window, the fuzzer and the benchmarks
+reach the pipeline  read -> segment -> translate -> facts/summary -> check -> export.
 
-Widgets and CLI commands call these functions rather than the lower modules, so both paths
-behave the same.
+Front ends call these functions rather than the stage packages (``models.reading``,
+``models.text``, ``models.translation``, ``models.summary``, ``models.check``, ``models.export``;
+import-linter enforces it), so every path behaves the same. Two rules make it safe to run the
+slow parts on a worker thread while a window shows the article:
+
+- Translation does not write into the article: ``translate_article`` yields ``(index, english)``
+  batches and the caller applies them (``apply_translations``; the window on its GUI thread).
+- The fact check does not either: ``check_article`` returns the flags, ``apply_check`` sets them.
+
+Heavy modules (CTranslate2, lingua, trafilatura, the summarizer) are imported inside the
+functions that need them, so a command line or the window starts without paying for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, NamedTuple
 
-from models.article import Article, Source
-from models.segment import segment
+from models.article import Article, FlagDetail, ModelInfo, Source
+from models.errors import InputError
+from models.export import (
+    FORMATS,
+    ExportOptions,
+    article_title,
+    bullet_english,
+    default_filename,
+    export_summary,
+    format_for_path,
+    render_markdown,
+    render_text,
+    translation_text,
+)
+from models.reading.decode import normalise_newlines
+from models.reading.types import FILE_TYPES, FileType, ImportedText
+from models.settings import EngineSettings
+from models.summary import MAX_BULLETS, MIN_BULLETS
+from models.text.segment import segment
 
 if TYPE_CHECKING:
-    from models.factcheck import CheckResult
-    from models.translate import Translator
+    from models.check.factcheck import CheckResult
+    from models.reading.decode import ReadResult
+    from models.translation.engine import TranslateOptions, TranslationMemory
+    from models.translation.engine import Translator as Translator  # re-exported for front ends' types
+
+CancelFn = Callable[[], bool]
+
+__all__ = [
+    "FILE_TYPES",
+    "FORMATS",
+    "MAX_BULLETS",
+    "MIN_BULLETS",
+    "ArticleCheck",
+    "EngineSettings",
+    "ExportOptions",
+    "FileType",
+    "ImportedText",
+    "Translated",
+    "apply_check",
+    "apply_translations",
+    "article_from_clipboard",
+    "article_from_html",
+    "article_from_text",
+    "article_title",
+    "bullet_english",
+    "check_article",
+    "check_translation",
+    "decode_text",
+    "default_filename",
+    "export_summary",
+    "format_for_path",
+    "load_article",
+    "load_url",
+    "normalise_newlines",
+    "open_translator",
+    "read_text",
+    "render_markdown",
+    "render_text",
+    "summarize_article",
+    "translate_article",
+    "translation_text",
+    "warm_up_steps",
+]
+
+
+# --- read and segment ------------------------------------------------------------------------
 
 
 def article_from_text(
@@ -43,7 +114,7 @@ def article_from_text(
     if article.title is None and article.sentences and article.sentences[0].heading:
         article.title = article.sentences[0].text
     if article.title is None:
-        from models.importer import headline_of
+        from models.reading.compose import headline_of
 
         article.title = headline_of(text)
     if article.source.title is None:
@@ -52,8 +123,12 @@ def article_from_text(
     return article
 
 
+def _from_imported(imp: ImportedText) -> Article:
+    return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
+
+
 def _identify_language(article: Article) -> None:
-    from models.langid import detect_language, language_warning
+    from models.text.langid import detect_language, language_warning
 
     guess = detect_language(article.text)
     if guess is None:
@@ -67,28 +142,25 @@ def _identify_language(article: Article) -> None:
 
 def load_article(path: str) -> Article:
     """Open what the user named: an http(s) link, .docx, web page, Markdown or text (``-``: stdin)."""
-    from models.importer import import_file, is_url
+    from models.reading import import_file, is_url
 
     if is_url(path):
         return load_url(path)
-    imp = import_file(path)
-    return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
+    return _from_imported(import_file(path))
 
 
 def load_url(url: str) -> Article:
-    """Fetch an http(s) link (timeout, size cap, redirects) and import the page; NetworkError = exit 4."""
-    from models.importer import import_url
+    """Fetch an http(s) link (deadline, size cap, redirects) and import the page; NetworkError = exit 4."""
+    from models.reading import import_url
 
-    imp = import_url(url)
-    return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
+    return _from_imported(import_url(url))
 
 
 def article_from_html(html: str, url: str | None = None) -> Article:
     """An article from HTML, e.g. the clipboard's text/html: same extraction as a saved page."""
-    from models.importer import extract_html
+    from models.reading.html import extract_html
 
-    imp = extract_html(html, url, name="pasted HTML")
-    return article_from_text(imp.text, warnings=imp.warnings, source=imp.source)
+    return _from_imported(extract_html(html, url, name="pasted HTML"))
 
 
 def article_from_clipboard(html: str | None, text: str | None) -> Article:
@@ -97,8 +169,6 @@ def article_from_clipboard(html: str | None, text: str | None) -> Article:
     ``html``/``text`` are what the clipboard offers (``QMimeData.html()``/``.text()``; empty or
     None when absent). Raises ``InputError`` when neither holds any text.
     """
-    from models.errors import InputError
-
     if html and html.strip():
         try:
             return article_from_html(html)
@@ -107,26 +177,148 @@ def article_from_clipboard(html: str | None, text: str | None) -> Article:
                 raise
     if not (text and text.strip()):
         raise InputError("the clipboard holds no text")
-    return article_from_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return article_from_text(normalise_newlines(text))
 
 
-# --- key facts and fact checks (summarizer issue) ----------------------------------------------
+def decode_text(data: bytes, name: str = "input") -> ReadResult:
+    """Bytes from anywhere -> text, as a file is read (warnings for anything but UTF-8)."""
+    from models.reading.decode import decode_bytes
+
+    return decode_bytes(data, name)
+
+
+def read_text(path: str) -> ReadResult:
+    """A plain text file (``-``: stdin) decoded like an article, e.g. a translation to check."""
+    from models.reading.decode import read_input
+
+    return read_input(path)
+
+
+def warm_up_steps() -> Iterator[int]:
+    """Load the language identifier in small steps (a GUI runs this after its first paint)."""
+    from models.text.langid import warm_up_steps as steps
+
+    yield from steps()
+
+
+# --- key facts ---------------------------------------------------------------------------------
 
 
 def summarize_article(article: Article, bullets: int = 5, order: str = "article") -> None:
     """Fill ``article.facts`` and ``article.bullets`` (bullets carry translations when present)."""
-    from models.facts import extract_facts
-    from models.summarize import summarize
+    from models.summary.facts import extract_facts
+    from models.summary.summarize import summarize
 
     article.facts = extract_facts(article)
     article.bullets = summarize(article, bullets=bullets, order=order, facts=article.facts)
 
 
-def check_article(article: Article) -> None:
-    """Fact-check every translated sentence (flags + details) and refresh bullet translations."""
-    from models.factcheck import check_sentences
+# --- translation -------------------------------------------------------------------------------
 
-    check_sentences(article)
+
+def open_translator(
+    settings: EngineSettings | None = None,
+    *,
+    options: TranslateOptions | None = None,
+    memory: TranslationMemory | None = None,
+) -> tuple[Translator, ModelInfo]:
+    """Resolve the model the settings name (default: the default installed model), load it, and
+    describe it as articles record it (``Article.model``: name, revision, compute type, beam ...).
+
+    Raises ``NoModelInstalled`` or another ``ModelError`` (exit 3) a user can act on.
+    ``options``/``memory`` are for benchmarks and tests that tune the engine itself.
+    """
+    from models.store import resolve_model
+    from models.translation.engine import Translator
+
+    settings = settings or EngineSettings()
+    model = resolve_model(settings.model)
+    translator = Translator(
+        model.path,
+        compute_type=settings.compute_type,
+        intra_threads=settings.threads,
+        beam_size=settings.beam,
+        options=options,
+        memory=memory,
+    )
+    info = ModelInfo(
+        name=model.name,
+        path=str(model.path),
+        revision=model.revision,
+        compute_type=translator.compute_type,
+        beam_size=translator.options.beam_size,
+        license=model.license,
+        attribution=model.attribution,
+    )
+    return translator, info
+
+
+class Translated(NamedTuple):
+    """One finished sentence: ``article.sentences[index].translation = english``."""
+
+    index: int
+    english: str
+
+
+def translate_article(
+    article: Article, translator: Translator, *, cancel: CancelFn | None = None
+) -> Iterator[list[Translated]]:
+    """Translate every sentence; yield each batch's results in document order.
+
+    Nothing is written into ``article`` (the sentences' texts are read when this is called), so a
+    worker thread may run it while the window shows the article; the caller applies each batch
+    with ``apply_translations``. ``cancel()`` is checked before every model call; the generator
+    then just stops, and what was yielded stays valid.
+    """
+    texts = [s.text for s in article.sentences]
+    return _translated(translator, texts, cancel)
+
+
+def _translated(
+    translator: Translator, texts: list[str], cancel: CancelFn | None
+) -> Iterator[list[Translated]]:
+    for batch in translator.stream(texts, cancel=cancel):
+        yield [Translated(index, english) for index, english in batch]
+
+
+def apply_translations(article: Article, batch: Iterable[Translated]) -> None:
+    """Write a batch from ``translate_article`` into ``article``."""
+    for index, english in batch:
+        article.sentences[index].translation = english
+
+
+# --- fact check --------------------------------------------------------------------------------
+
+
+@dataclass
+class ArticleCheck:
+    """What the fact check found: the flag details of every translated sentence."""
+
+    sentences: dict[int, list[FlagDetail]] = field(default_factory=dict)
+
+
+def check_article(article: Article) -> ArticleCheck:
+    """Fact-check every translated sentence against its source; ``article`` is not changed."""
+    from models.check.factcheck import check_pair
+    from models.summary.facts import known_name_words
+
+    known = known_name_words(s.text for s in article.sentences)
+    return ArticleCheck(
+        {
+            s.index: check_pair(s.text, s.translation, known)
+            for s in article.sentences
+            if s.translation is not None
+        }
+    )
+
+
+def apply_check(article: Article, check: ArticleCheck) -> None:
+    """Set the flags ``check_article`` found (sentences without a translation lose theirs) and
+    give every bullet its sentence's translation."""
+    for s in article.sentences:
+        details = check.sentences.get(s.index, []) if s.translation is not None else []
+        s.flag_details = list(details)
+        s.flags = [d.flag for d in details]
     for b in article.bullets:
         if 0 <= b.sentence < len(article.sentences):
             b.translation = article.sentences[b.sentence].translation
@@ -134,24 +326,6 @@ def check_article(article: Article) -> None:
 
 def check_translation(original: Article, translation_text: str) -> CheckResult:
     """Align an existing English translation with ``original`` and fact-check each pair."""
-    from models.factcheck import check_aligned
+    from models.check.factcheck import check_aligned
 
     return check_aligned(original, translation_text)
-
-
-# --- translation (translation engine issue) -----------------------------------------------------
-
-
-def translate_article(
-    article: Article, translator: Translator, *, cancel: Callable[[], bool] | None = None
-) -> Iterator[list[int]]:
-    """Fill ``Sentence.translation`` in document order; yield the indices filled per batch.
-
-    A generator so the GUI can show progress and cancel between batches (``cancel()`` is checked
-    before every model call; the generator then just stops, leaving later sentences untouched).
-    """
-    texts = [s.text for s in article.sentences]
-    for batch in translator.stream(texts, cancel=cancel):
-        for index, translation in batch:
-            article.sentences[index].translation = translation
-        yield [index for index, _ in batch]

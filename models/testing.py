@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from models.paths import resources_dir
-from models.translate import write_vocabulary_map
+from models.translation.engine import write_vocabulary_map
 
 # Written next to model.bin: limits CTranslate2's own files cannot express.
 NORDBRIEF_JSON = "nordbrief.json"

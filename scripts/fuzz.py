@@ -30,129 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.article import FLAGS, Article
+from models.article import Article
+from models.invariants import check_article, internal_message
 
 REPO = Path(__file__).resolve().parent.parent
-FACT_KINDS = {"number", "date", "name"}
-# Words that betray a bug surfacing as a "user" error message.
-INTERNAL_WORDS = (
-    "Traceback",
-    "internal error",
-    "object has no attribute",
-    "NoneType",
-    "KeyError",
-    "IndexError",
-    "TypeError",
-    "ValueError",
-    "AttributeError",
-    "AssertionError",
-    "RecursionError",
-    "unexpected",
-)
-
-
-# --- invariants -------------------------------------------------------------------------------------
-
-
-def check_article_json(
-    data: dict[str, Any],
-    text: str,
-    *,
-    max_bullets: int | None = None,
-    translated: bool = False,
-) -> list[str]:
-    """Everything that must hold for any article JSON (``Article.to_json`` or the CLI's output).
-
-    Offsets are code points into ``text``; returns a list of human-readable violations.
-    """
-    errors: list[str] = []
-    sentences = data.get("sentences", [])
-    paragraphs = data.get("paragraphs")
-    prev_end = 0
-    covered = bytearray(len(text))
-    for i, s in enumerate(sentences):
-        where = f"sentence {i}"
-        start, end = s["start"], s["end"]
-        if s["index"] != i:
-            errors.append(f"{where}: index {s['index']}")
-        if not (0 <= start < end <= len(text)):
-            errors.append(f"{where}: bad span {start}..{end} (text length {len(text)})")
-            continue
-        if text[start:end] != s["text"]:
-            errors.append(f"{where}: text[{start}:{end}] != sentence text")
-        if s["text"] != s["text"].strip():
-            errors.append(f"{where}: not stripped")
-        if start < prev_end:
-            errors.append(f"{where}: overlaps or out of order (starts {start} < {prev_end})")
-        prev_end = max(prev_end, end)
-        covered[start:end] = b"\x01" * (end - start)
-        for flag in s.get("flags", []):
-            if flag not in FLAGS:
-                errors.append(f"{where}: unknown flag {flag!r}")
-        for d in s.get("flag_details", []):
-            if d["flag"] not in s.get("flags", []) or not d["detail"]:
-                errors.append(f"{where}: flag detail {d!r} without its flag")
-        if translated and s.get("translation") is None:
-            errors.append(f"{where}: not translated")
-        if paragraphs is not None and not (0 <= s["paragraph"] < len(paragraphs)):
-            errors.append(f"{where}: paragraph {s['paragraph']} out of range")
-    missing = [i for i, ch in enumerate(text) if not covered[i] and not ch.isspace()]
-    if missing:
-        errors.append(f"{len(missing)} non-space characters in no sentence, first at {missing[0]}")
-    if paragraphs is not None:
-        prev = 0
-        for i, p in enumerate(paragraphs):
-            if p["start"] < prev or p["end"] < p["start"] or p["end"] > len(text):
-                errors.append(f"paragraph {i}: bad span {p['start']}..{p['end']}")
-            prev = max(prev, p["end"])
-            for si in p["sentences"]:
-                if not (0 <= si < len(sentences)) or sentences[si]["paragraph"] != i:
-                    errors.append(f"paragraph {i}: lists sentence {si} that is not its own")
-                elif not (p["start"] <= sentences[si]["start"] and sentences[si]["end"] <= p["end"]):
-                    errors.append(f"paragraph {i}: sentence {si} outside its span")
-    facts = data.get("facts", [])
-    for i, f in enumerate(facts):
-        where = f"fact {i}"
-        if f["kind"] not in FACT_KINDS:
-            errors.append(f"{where}: kind {f['kind']!r}")
-        if not (0 <= f["sentence"] < len(sentences)):
-            errors.append(f"{where}: sentence {f['sentence']} out of range")
-            continue
-        s = sentences[f["sentence"]]
-        if not (s["start"] <= f["start"] < f["end"] <= s["end"]):
-            errors.append(f"{where}: span {f['start']}..{f['end']} outside its sentence")
-        elif text[f["start"] : f["end"]] != f["text"]:
-            errors.append(f"{where}: text[start:end] != fact text")
-    bullets = data.get("bullets", [])
-    if max_bullets is not None and len(bullets) > max_bullets:
-        errors.append(f"{len(bullets)} bullets, more than the {max_bullets} asked for")
-    seen: set[int] = set()
-    for i, b in enumerate(bullets):
-        where = f"bullet {i}"
-        si = b["sentence"]
-        if not (0 <= si < len(sentences)):
-            errors.append(f"{where}: sentence {si} out of range")
-            continue
-        if sentences[si].get("heading"):
-            errors.append(f"{where}: sentence {si} is a heading")
-        if si in seen:
-            errors.append(f"{where}: sentence {si} used twice")
-        seen.add(si)
-        for fi in b.get("facts", []):
-            if not (0 <= fi < len(facts)) or facts[fi]["sentence"] != si:
-                errors.append(f"{where}: fact {fi} is not from its sentence")
-        if translated and b.get("translation") is None:
-            errors.append(f"{where}: not translated")
-    return errors
-
-
-def check_article(article: Article, **kwargs: Any) -> list[str]:
-    return check_article_json(article.to_json(), article.text, **kwargs)
-
-
-def internal_message(message: str) -> bool:
-    """True when a user-facing error message leaks an internal failure."""
-    return any(w in message for w in INTERNAL_WORDS) or not message.strip() or "\n" in message.strip()
 
 
 # --- inputs -----------------------------------------------------------------------------------------
@@ -428,12 +309,10 @@ class Pipeline:
     """The headless pipeline, built once (the tiny model is made and loaded a single time)."""
 
     def __init__(self, workdir: Path, with_translation: bool) -> None:
-        from models import export, pipeline, textio
+        from models import pipeline
 
         self.workdir = workdir
-        self.textio = textio
         self.pipeline = pipeline
-        self.export = export
         self.translator = _make_translator(workdir) if with_translation else None
         self.counts: Counter[str] = Counter()
 
@@ -447,9 +326,9 @@ class Pipeline:
         signal.setitimer(signal.ITIMER_REAL, bound + len(data) / 1000)
         try:
             if isinstance(data, bytes):
-                text = self.textio.decode_bytes(data, "fuzz input").text
+                text = self.pipeline.decode_text(data, "fuzz input").text
             else:
-                text = self.textio.normalise_newlines(data)
+                text = self.pipeline.normalise_newlines(data)
             self.counts["decode"] += 1
             stage = "segment"
             article = self.pipeline.article_from_text(text)
@@ -464,17 +343,17 @@ class Pipeline:
                 self.translator(article)
                 self.counts["translate"] += 1
                 stage = "factcheck"
-                self.pipeline.check_article(article)
+                self.pipeline.apply_check(article, self.pipeline.check_article(article))
                 self.counts["factcheck"] += 1
                 problems += [Outcome(stage, e) for e in check_article(article, translated=True)]
             stage = "export"
             out = self.workdir / ("summary.md" if self.counts["export"] % 2 else "summary.txt")
-            self.export.export_summary(article, out, self.export.ExportOptions(include_original=True))
+            self.pipeline.export_summary(article, out, self.pipeline.ExportOptions(include_original=True))
             written = out.read_text(encoding="utf-8")
             self.counts["export"] += 1
-            if self.export.article_title(article) not in written:
+            if self.pipeline.article_title(article) not in written:
                 problems.append(Outcome(stage, "title missing from export"))
-            name = self.export.default_filename(article)
+            name = self.pipeline.default_filename(article)
             if "/" in name or "\\" in name or any(ord(c) < 32 for c in name) or name.startswith("."):
                 problems.append(Outcome(stage, f"unsafe default file name {name!r}"))
         except Hang:
@@ -495,19 +374,21 @@ class Pipeline:
 
 def _make_translator(workdir: Path) -> Callable[[Article], None] | None:
     """The tiny random-weight model, built and loaded once; None when the engine is missing."""
+    from models import pipeline
+
     try:
         from models.testing import make_model
-        from models.translate import Translator
     except ImportError as exc:
         print(f"translation stage skipped: {exc}", file=sys.stderr)
         return None
     # Greedy search: the fuzz run is about robustness, and beam 1 keeps 1,000 articles affordable.
-    translator = Translator(make_model(workdir / "tiny-model", size="tiny", seed=1), beam_size=1)
+    model = make_model(workdir / "tiny-model", size="tiny", seed=1)
+    translator, info = pipeline.open_translator(pipeline.EngineSettings(model=str(model), beam=1))
 
     def run(article: Article) -> None:
-        outputs = translator.translate([s.text for s in article.sentences])
-        for sentence, english in zip(article.sentences, outputs, strict=True):
-            sentence.translation = english
+        article.model = info
+        for batch in pipeline.translate_article(article, translator):
+            pipeline.apply_translations(article, batch)
 
     return run
 

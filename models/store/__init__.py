@@ -6,8 +6,8 @@ built under a hidden staging name in the same directory and renamed into place o
 and verified, so a half-downloaded or half-converted model is never picked up. One download of a
 model runs at a time across processes (CLI and GUI alike): ``.locks/NAME.lock`` holds an OS file
 lock for the whole download and install, and a second attempt fails at once (``DownloadBusyError``,
-exit 4) instead of racing over the same partial files. The default model lives in a small engine
-settings file (``config_dir()/engine.json``) shared by CLI and GUI.
+exit 4) instead of racing over the same partial files. The default model is an engine setting
+(``models.settings``: ``engine.json``) shared by CLI and GUI.
 """
 
 from __future__ import annotations
@@ -24,10 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.errors import Cancelled, InputError, ModelError, NetworkError
-from models.paths import config_dir, models_dir
+from models import settings
+from models.errors import (
+    Cancelled,
+    InputError,
+    ModelError,
+    ModelNotInstalled,
+    NetworkError,
+    NoModelInstalled,
+    UnknownModel,
+)
+from models.paths import models_dir
 from models.store.catalog import CatalogEntry, default_name, load_catalog
 from models.store.manifest import MANIFEST, Manifest, full_problems, quick_problems, record_files
+from models.store.progress import DownloadProgress, ProgressCallback
 
 __all__ = [
     "CatalogEntry",
@@ -48,8 +58,8 @@ __all__ = [
     "verify_model",
 ]
 
-SETTINGS_FILE = "engine.json"
 DOWNLOAD_HINT = "nordbrief models download"
+NO_MODEL = f"no translation model installed; run: {DOWNLOAD_HINT}"
 LOCKS = ".locks"  # per-model lock files under models_dir(); hidden, so never taken for a model
 
 
@@ -85,54 +95,15 @@ class ModelStatus:
     origin: str | None
 
 
-@dataclass
-class DownloadProgress:
-    """One progress report, for a CLI bar or a GUI dialog alike.
-
-    ``phase`` is ``"resolve"``, ``"download"``, ``"verify"``, ``"convert"`` or ``"done"``; during
-    ``"download"`` ``done``/``total`` count bytes over all files (``total`` None if unknown) and
-    ``file`` names the file being fetched.
-    """
-
-    model: str
-    phase: str
-    done: int = 0
-    total: int | None = None
-    file: str | None = None
-
-
-ProgressCallback = Callable[[DownloadProgress], None]
-
-
-# ---------------------------------------------------------------- settings (default model)
-
-
-def _settings_path() -> Path:
-    return config_dir() / SETTINGS_FILE
-
-
-def _read_settings() -> dict[str, Any]:
-    try:
-        data = json.loads(_settings_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_settings(data: dict[str, Any]) -> None:
-    from models.textio import write_atomic
-
-    path = _settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+# ---------------------------------------------------------------- the default model
 
 
 def get_default_model() -> str | None:
     """The model ``translate`` uses without ``--model``: the setting if still installed, else the
     catalog default or the first installed model; None when nothing is installed."""
     installed = installed_models()
-    chosen = _read_settings().get("default_model")
-    if isinstance(chosen, str) and chosen in installed:
+    chosen = settings.chosen_default_model()
+    if chosen is not None and chosen in installed:
         return chosen
     if default_name() in installed:
         return default_name()
@@ -141,13 +112,20 @@ def get_default_model() -> str | None:
 
 def set_default_model(name: str) -> None:
     if name not in installed_models():
-        raise ModelError(f"model {name!r} is not installed; run: {DOWNLOAD_HINT} {name}")
-    data = _read_settings()
-    data["default_model"] = name
-    _write_settings(data)
+        raise _not_installed(name)
+    settings.choose_default_model(name)
 
 
 # ---------------------------------------------------------------- installed models
+
+
+def _not_installed(name: str) -> ModelError:
+    """The one error for a model name that is not installed (exit 3 everywhere): a catalog model
+    gets the download command, anything else the list of what there is."""
+    if name in load_catalog():
+        return ModelNotInstalled(f"model {name} is not installed; run: {DOWNLOAD_HINT} {name}")
+    known = list(dict.fromkeys([*load_catalog(), *installed_models()]))
+    return UnknownModel(f"unknown model {name!r}; choose one of: {', '.join(known)} (nordbrief models list)")
 
 
 def _valid_name(name: str) -> bool:
@@ -238,13 +216,13 @@ def resolve_model(name_or_dir: str | None) -> InstalledModel:
     if name_or_dir is None:
         default = get_default_model()
         if default is None:
-            raise ModelError(f"no translation model installed; run: {DOWNLOAD_HINT}")
+            raise NoModelInstalled(NO_MODEL)
         return _installed(default, installed_models()[default])
     installed = installed_models()
     if name_or_dir in installed:
         return _installed(name_or_dir, installed[name_or_dir])
     if name_or_dir in load_catalog():
-        raise ModelError(f"model {name_or_dir} is not installed; run: {DOWNLOAD_HINT} {name_or_dir}")
+        raise _not_installed(name_or_dir)
     path = Path(name_or_dir)
     if path.is_dir():
         if (path / MANIFEST).is_file():
@@ -255,29 +233,27 @@ def resolve_model(name_or_dir: str | None) -> InstalledModel:
                 "copy the model again or run: nordbrief models download"
             )
         return InstalledModel(name=path.name, path=path)
-    raise ModelError(f"unknown model {name_or_dir!r}; run: nordbrief models list")
+    raise _not_installed(name_or_dir)
 
 
 def remove_model(name: str) -> None:
     path = installed_models().get(name)
     if path is None:
-        raise ModelError(f"model {name!r} is not installed")
+        raise _not_installed(name)
     with _model_lock(name):  # not from under a download or import of the same model
         # Rename first so a crash mid-delete never leaves a half model that looks installed.
         trash = path.with_name(f".trash-{name}-{uuid.uuid4().hex[:8]}")
         os.replace(path, trash)
     shutil.rmtree(trash, ignore_errors=True)
-    if _read_settings().get("default_model") == name:
-        data = _read_settings()
-        data.pop("default_model", None)
-        _write_settings(data)
+    if settings.chosen_default_model() == name:
+        settings.choose_default_model(None)
 
 
 def verify_model(name: str, cancel: Callable[[], bool] | None = None) -> list[str]:
     """Full check (SHA-256 of every file against the manifest); returns the problems found."""
     path = installed_models().get(name)
     if path is None:
-        raise ModelError(f"model {name!r} is not installed")
+        raise _not_installed(name)
     manifest = Manifest.read(path)
     if manifest is None:
         return [f"{MANIFEST} is unreadable"]
@@ -309,7 +285,7 @@ def _install(tmp: Path, name: str, manifest: Manifest, cancel: Callable[[], bool
     os.replace(tmp, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    if _read_settings().get("default_model") not in installed_models():
+    if settings.chosen_default_model() not in installed_models():
         set_default_model(name)
     return target
 
@@ -367,7 +343,7 @@ def download_model(
     name = name or default_name()
     entry = catalog.get(name)
     if entry is None:
-        raise InputError(f"unknown model {name!r}; choose one of: {', '.join(catalog)}")
+        raise _not_installed(name)
     if not force and name in installed_models():
         return _installed(name, installed_models()[name])
     if hub.offline():
@@ -479,7 +455,7 @@ def _write_limits(src: Path, out: Path) -> None:
 
 def import_model(path: str | Path, name: str | None = None) -> InstalledModel:
     """Register a CTranslate2 model folder or an Argos Translate ``.argosmodel`` as installed."""
-    from models.store.importer import import_into
+    from models.store.local_import import import_into
 
     src = Path(path)
     if not src.exists():

@@ -22,7 +22,7 @@ import numpy as np
 
 from models.errors import Cancelled, ModelError
 from models.store.checkpoint import read_weights
-from models.translate import write_vocabulary_map
+from models.translation.engine import write_vocabulary_map
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 TOKENIZER_FILES = ("source.spm", "target.spm")

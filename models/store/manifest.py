@@ -71,7 +71,7 @@ class Manifest:
             return None
 
     def write(self, folder: Path) -> None:
-        from models.textio import write_atomic
+        from models.files import write_atomic
 
         write_atomic(folder / MANIFEST, json.dumps(self.to_json(), indent=2, sort_keys=True) + "\n")
 

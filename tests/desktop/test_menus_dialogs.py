@@ -17,6 +17,7 @@ import pytest
 
 from desktop import dialogs
 from desktop import settings as S
+from desktop.workers import TaskManager
 from models import pipeline, store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,19 +40,34 @@ def two_models(tiny_model: Path) -> list[str]:
 
 
 def _select(dialog: Any, name: str) -> None:
-    row = next(r for r, m in enumerate(dialog._rows) if m["name"] == name)
+    row = next(r for r, m in enumerate(dialog._rows) if m.name == name)
     dialog.table.selectRow(row)
-    assert dialog.selected()["name"] == name
+    assert dialog.selected().name == name
 
 
 def _status(dialog: Any, name: str) -> str:
-    row = next(r for r, m in enumerate(dialog._rows) if m["name"] == name)
+    row = next(r for r, m in enumerate(dialog._rows) if m.name == name)
     return dialog.table.item(row, 1).text()
 
 
-def test_models_dialog_use_as_default_changes_the_engine_default(qtbot, two_models) -> None:
-    dialog = dialogs.ModelsDialog()
-    qtbot.addWidget(dialog)
+@pytest.fixture
+def tasks(qtbot: Any) -> Iterator[TaskManager]:
+    tm = TaskManager()
+    yield tm
+    tm.shutdown(10)
+
+
+def _dialog(qtbot: Any, tasks: TaskManager, parent: Any = None) -> dialogs.ModelsDialog:
+    """The models dialog once its background listing has arrived."""
+    dialog = dialogs.ModelsDialog(parent, tasks)
+    if parent is None:
+        qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.loaded and bool(dialog._rows), timeout=10_000)
+    return dialog
+
+
+def test_models_dialog_use_as_default_changes_the_engine_default(qtbot, two_models, tasks) -> None:
+    dialog = _dialog(qtbot, tasks)
     assert store.get_default_model() == "tiny-a" and _status(dialog, "tiny-a") == "Default"
     _select(dialog, "tiny-b")
     assert dialog.default_button.isEnabled() and dialog.remove_button.isEnabled()
@@ -59,23 +75,31 @@ def test_models_dialog_use_as_default_changes_the_engine_default(qtbot, two_mode
     # The store's setting, so the CLI (resolve_model(None)) follows the GUI's choice.
     assert store.get_default_model() == "tiny-b"
     assert store.resolve_model(None).name == "tiny-b"
-    assert _status(dialog, "tiny-b") == "Default" and _status(dialog, "tiny-a") == "Installed"
+    qtbot.waitUntil(lambda: dialog.loaded and _status(dialog, "tiny-b") == "Default", timeout=10_000)
+    assert _status(dialog, "tiny-a") == "Installed"
 
 
-def test_models_dialog_remove_asks_first_then_removes(qtbot, two_models, monkeypatch) -> None:
+def test_models_dialog_remove_asks_first_then_removes(qtbot, two_models, monkeypatch, tasks) -> None:
     answers: list[str] = []
     monkeypatch.setattr(dialogs, "confirm", lambda parent, title, msg: answers.append(msg) or False)
-    dialog = dialogs.ModelsDialog()
-    qtbot.addWidget(dialog)
+    dialog = _dialog(qtbot, tasks)
     _select(dialog, "tiny-a")
     dialog.remove_button.click()
     assert answers and "tiny-a" in answers[0]
     assert "tiny-a" in store.installed_models()  # the user said no
     monkeypatch.setattr(dialogs, "confirm", lambda parent, title, msg: True)
     _select(dialog, "tiny-a")
+    main = threading.get_ident()
+    removed_in: list[int] = []
+    real_remove = store.remove_model
+    monkeypatch.setattr(
+        store, "remove_model", lambda n: removed_in.append(threading.get_ident()) or real_remove(n)
+    )
     dialog.remove_button.click()
+    assert not dialog.remove_button.isEnabled()  # no second click while it runs
+    qtbot.waitUntil(lambda: dialog.loaded and "tiny-a" not in [m.name for m in dialog._rows], timeout=10_000)
+    assert removed_in and removed_in[0] != main  # the rmtree ran off the GUI thread
     assert "tiny-a" not in store.installed_models()
-    assert "tiny-a" not in [m["name"] for m in dialog._rows]
     assert store.get_default_model() == "tiny-b"  # the default moved to what is left
     assert _status(dialog, "tiny-b") == "Default"
 
@@ -83,19 +107,19 @@ def test_models_dialog_remove_asks_first_then_removes(qtbot, two_models, monkeyp
 def test_window_loads_the_model_picked_in_the_dialog(make_window, qtbot, two_models, monkeypatch) -> None:
     window = make_window()  # no --model: the store's default
     qtbot.waitUntil(lambda: window.model_state == "ready", timeout=30_000)
-    assert window.installed.name == "tiny-a"
+    assert window.model_info.name == "tiny-a"
 
-    def pick_b(parent: Any) -> None:
-        dialog = dialogs.ModelsDialog(parent)
+    def pick_b(parent: Any, tasks: TaskManager) -> None:
+        dialog = _dialog(qtbot, tasks, parent)
         _select(dialog, "tiny-b")
         dialog.default_button.click()
         dialog.close()
         return None
 
     monkeypatch.setattr(dialogs, "open_models_dialog", pick_b)
-    window.act_models.trigger()
+    window.actions.models.trigger()
     qtbot.waitUntil(
-        lambda: window.model_state == "ready" and window.installed.name == "tiny-b", timeout=30_000
+        lambda: window.model_state == "ready" and window.model_info.name == "tiny-b", timeout=30_000
     )
     assert window.model_label.text() == "Model: tiny-b"
 
@@ -131,8 +155,11 @@ def test_open_url_imports_the_page_through_the_engine(make_window, qtbot, page_s
     asked: list[Any] = []
     monkeypatch.setattr(dialogs, "ask_url", lambda parent: asked.append(parent) or page_server)
     window = make_window(autoload_model=False)
-    assert window.act_open_url.isVisible() and "Ctrl+Shift+O" in window.act_open_url.shortcut().toString()
-    window.act_open_url.trigger()
+    assert (
+        window.actions.open_url.isVisible()
+        and "Ctrl+Shift+O" in window.actions.open_url.shortcut().toString()
+    )
+    window.actions.open_url.trigger()
     assert asked == [window]
     qtbot.waitUntil(lambda: window.article is not None, timeout=20_000)
     expected = pipeline.load_url(page_server)
@@ -152,11 +179,11 @@ def test_open_url_cancelled_or_failing_page(
 ) -> None:
     window = make_window(autoload_model=False)
     monkeypatch.setattr(dialogs, "ask_url", lambda parent: None)  # the user pressed Cancel
-    window.act_open_url.trigger()
+    window.actions.open_url.trigger()
     assert not window.tasks.active() and window.article is None
     missing = page_server.replace("/nyheter/bro", "/finnes-ikke")
     monkeypatch.setattr(dialogs, "ask_url", lambda parent: missing)
-    window.act_open_url.trigger()
+    window.actions.open_url.trigger()
     qtbot.waitUntil(lambda: bool(recorded_errors), timeout=20_000)
     assert "404" in recorded_errors[0][1] or "not found" in recorded_errors[0][1].lower()
     assert window.original.toPlainText() == ""
@@ -233,3 +260,33 @@ def test_app_run_usage_error_returns_2() -> None:
     from desktop.app import run
 
     assert run(["--no-such-option"]) == 2
+
+
+def test_open_dialog_filter_offers_exactly_the_engine_file_types(tmp_path: Path) -> None:
+    """One table (``pipeline.FILE_TYPES``): every suffix the Open dialog offers is one the engine
+    reads as that kind, and the dialog offers every one of them."""
+    first, *kinds, everything = dialogs.OPEN_FILTER.split(";;")
+    suffixes = [s for t in pipeline.FILE_TYPES for s in t.suffixes]
+    assert first == "Articles (" + " ".join(f"*{s}" for s in suffixes) + ")"
+    assert kinds == [
+        f"{t.label} (" + " ".join(f"*{s}" for s in t.suffixes) + ")" for t in pipeline.FILE_TYPES
+    ]
+    assert everything == "All files (*)"
+    page = "<html><body><h1>Ny bro</h1><p>Broen åpnet i dag, sa ordføreren.</p></body></html>"
+    for suffix in suffixes:
+        path = tmp_path / f"sak{suffix}"
+        if suffix == ".docx":
+            import docx
+
+            doc = docx.Document()
+            doc.add_heading("Ny bro", 1)
+            doc.add_paragraph("Broen åpnet i dag, sa ordføreren.")
+            doc.save(str(path))
+        elif suffix in (".html", ".htm", ".xhtml"):
+            path.write_text(page, encoding="utf-8")
+        else:
+            markup = "# " if suffix in (".md", ".markdown") else ""
+            path.write_text(f"{markup}Ny bro\n\nBroen åpnet i dag, sa ordføreren.\n", encoding="utf-8")
+        article = pipeline.load_article(str(path))
+        assert article.title == "Ny bro", suffix
+        assert article.text.rstrip().endswith("Broen åpnet i dag, sa ordføreren."), suffix

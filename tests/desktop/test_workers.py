@@ -1,4 +1,5 @@
-"""The background-work module: signals in order, cancel between yields, failures, clean shutdown."""
+"""The background-work module: callbacks in order on the GUI thread, cancel between yields,
+failures, clean shutdown."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from desktop import workers
 from desktop.workers import BACKGROUND_NICENESS, CancelToken, Job, JobError, TaskManager
-from models.errors import InputError
+from models.errors import InputError, NoModelInstalled
 
 
 @pytest.fixture
@@ -24,23 +26,44 @@ def tasks(qtbot: Any):
 def test_generator_job_reports_progress_then_result_in_the_gui_thread(qtbot: Any, tasks: TaskManager) -> None:
     main = threading.get_ident()
     seen: list[Any] = []
+    results: list[tuple[Any, bool]] = []
 
     def job(token: CancelToken):
         yield from range(5)
         return "done"
 
-    j = Job("gen", job)
-    j.progress.connect(lambda p: seen.append((p, threading.get_ident() == main)))
-    with qtbot.waitSignal(j.succeeded, timeout=5000) as blocker:
-        tasks.submit(j)  # connect first: a fast job may finish before we would listen
-    assert blocker.args == ["done"]
-    qtbot.waitUntil(lambda: len(seen) == 5)
-    assert seen == [(i, True) for i in range(5)]
+    tasks.run(
+        "gen",
+        job,
+        on_progress=lambda p: seen.append((p, threading.get_ident() == main)),
+        on_success=lambda r: results.append((r, threading.get_ident() == main)),
+    )
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    assert results == [("done", True)]
+    assert seen == [(i, True) for i in range(5)]  # all of them, in order, before the result
+
+
+def test_a_blocking_call_reports_progress_through_the_token(qtbot: Any, tasks: TaskManager) -> None:
+    """What ``download`` needs: progress from a callback, no helper thread."""
+    seen: list[int] = []
+    done: list[str] = []
+
+    def job(token: CancelToken) -> str:
+        for i in range(3):
+            token.report(i)
+        return "ok"
+
+    before = threading.active_count()
+    tasks.run("blocking", job, on_progress=seen.append, on_success=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    assert seen == [0, 1, 2] and done == ["ok"]
+    assert threading.active_count() <= before + 1  # the lane's one worker, nothing else
 
 
 def test_cancel_stops_between_yields(qtbot: Any, tasks: TaskManager) -> None:
     produced: list[int] = []
     started = threading.Event()
+    cancelled: list[bool] = []
 
     def job(token: CancelToken):
         for i in range(1000):
@@ -50,11 +73,30 @@ def test_cancel_stops_between_yields(qtbot: Any, tasks: TaskManager) -> None:
             yield i
         return "finished"
 
-    j = tasks.run("long", job)
+    j = tasks.run("long", job, on_cancel=lambda: cancelled.append(True))
     assert started.wait(5)
-    with qtbot.waitSignal(j.cancelled, timeout=5000):
-        j.cancel()
+    j.cancel()
+    qtbot.waitUntil(lambda: bool(cancelled), timeout=5000)
     assert j.finished and len(produced) < 1000
+
+
+def test_a_queued_job_cancelled_before_it_starts_never_runs(qtbot: Any, tasks: TaskManager) -> None:
+    release = threading.Event()
+    ran: list[str] = []
+    outcome: list[str] = []
+    first = tasks.run("busy", lambda token: release.wait(5), lane="translator")
+    second = tasks.run(
+        "queued",
+        lambda token: ran.append("ran"),
+        lane="translator",
+        on_cancel=lambda: outcome.append("cancelled"),
+        on_done=lambda: outcome.append("done"),
+    )
+    tasks.cancel_all()
+    assert outcome == ["cancelled", "done"] and second.finished
+    release.set()
+    qtbot.waitUntil(lambda: first.finished, timeout=5000)
+    assert ran == []
 
 
 @pytest.mark.parametrize(("exc", "user"), [(InputError("bad file"), True), (ValueError("bug"), False)])
@@ -64,12 +106,24 @@ def test_failures_reach_the_gui_as_job_errors(
     def job(token: CancelToken):
         raise exc
 
-    j = Job("fail", job)
-    with qtbot.waitSignal(j.failed, timeout=5000) as blocker:
-        tasks.submit(j)
-    err = blocker.args[0]
+    errors: list[JobError] = []
+    tasks.run("fail", job, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    err = errors[0]
     assert isinstance(err, JobError) and err.user_error is user
     assert ("bad file" in err.message) if user else ("Traceback" in err.details)
+    assert err.error is exc and not err.no_model
+
+
+def test_no_model_installed_is_told_by_type_not_by_message(qtbot: Any, tasks: TaskManager) -> None:
+    errors: list[JobError] = []
+
+    def job(token: CancelToken):
+        raise NoModelInstalled("whatever the wording")
+
+    tasks.run("load", job, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert errors[0].no_model and errors[0].user_error
 
 
 def test_translator_lane_runs_one_job_at_a_time(qtbot: Any, tasks: TaskManager) -> None:
@@ -106,28 +160,35 @@ def test_shutdown_cancels_and_joins_every_thread(qtbot: Any) -> None:
     assert tm.shutdown(10)
     assert not [t for t in threading.enumerate() if t.name.startswith("nordbrief-")]
     assert all(j.token.cancelled for j in jobs)
+    assert all(j.finished for j in jobs)  # every outcome was delivered before shutdown returned
 
 
-def test_finished_jobs_are_released_in_the_gui_thread(qtbot: Any, tasks: TaskManager, monkeypatch) -> None:
-    """A Job is a GUI-thread QObject: destroying it from the worker (its last reference dropped
-    there) races the queued delivery of its signals. Force the worker to finish after the GUI
-    thread has handled ``done`` and check where the object is actually released."""
+def test_callbacks_and_what_they_hold_are_released_in_the_gui_thread(
+    qtbot: Any, tasks: TaskManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Callbacks capture GUI objects (a window, a text cursor): released by a worker they would
+    be destroyed there, racing the GUI thread. Keep the worker busy after its job has finished
+    (while the GUI thread handles the outcome and drops its references) and check where what a
+    callback held is actually released."""
     import weakref
 
-    real_run = Job._run
+    real_work = workers._work
 
-    def slow_tail(self: Job) -> None:
-        real_run(self)
-        time.sleep(0.3)  # the GUI thread handles ``done`` and drops its references meanwhile
+    def slow_tail(*args: Any) -> None:
+        real_work(*args)
+        time.sleep(0.3)  # the GUI thread delivers the outcome and drops the job meanwhile
 
-    monkeypatch.setattr(Job, "_run", slow_tail)
+    monkeypatch.setattr(workers, "_work", slow_tail)
+
+    class Held:
+        pass
+
+    held = Held()
     released_in: list[str] = []
+    weakref.finalize(held, lambda: released_in.append(threading.current_thread().name))
     done = threading.Event()
-    job = Job("short", lambda token: 42)
-    job.done.connect(done.set)
-    weakref.finalize(job, lambda: released_in.append(threading.current_thread().name))
-    tasks.submit(job)
-    del job
+    tasks.run("short", lambda token: 42, on_success=lambda r, h=held: None, on_done=done.set)
+    del held
     qtbot.waitUntil(done.is_set, timeout=5000)
     qtbot.waitUntil(lambda: bool(released_in), timeout=5000)
     assert released_in == [threading.main_thread().name]
@@ -136,15 +197,11 @@ def test_finished_jobs_are_released_in_the_gui_thread(qtbot: Any, tasks: TaskMan
 def test_language_warm_up_runs_in_steps_and_leaves_the_detector_loaded(
     qtbot: Any, tasks: TaskManager
 ) -> None:
-    from desktop import workers
-    from models import langid
+    from models.text import langid
 
     steps: list[int] = []
-    j = Job("warm-up", workers.warm_up())
-    j.progress.connect(steps.append)
-    with qtbot.waitSignal(j.done, timeout=60_000):
-        tasks.submit(j)
-    qtbot.waitUntil(lambda: len(steps) == 4)
+    j = tasks.run("warm-up", workers.warm_up(), on_progress=steps.append)
+    qtbot.waitUntil(lambda: j.finished, timeout=60_000)
     assert steps == [0, 1, 2, 3]  # three two-language loads, then the real detector
     assert langid._detector is not None
 
@@ -165,9 +222,35 @@ def test_background_threads_yield_the_cpu_to_the_gui(qtbot: Any, tasks: TaskMana
         child.join()
         return own_nice(), seen[0]
 
-    j = Job("nice", job, lane)
-    with qtbot.waitSignal(j.succeeded, timeout=10_000) as blocker:
-        tasks.submit(j)
-    worker, child = blocker.args[0]
+    results: list[tuple[int, int]] = []
+    tasks.submit(Job("nice", job, lane, on_success=results.append))
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    worker, child = results[0]
     assert worker == own_nice() + BACKGROUND_NICENESS or worker == 19  # 19: the ceiling
     assert child == worker
+
+
+def test_translate_job_never_writes_into_the_shown_article(
+    qtbot: Any, tasks: TaskManager, tiny_model
+) -> None:
+    """The window's article is changed only by the window (on the GUI thread): the job
+    translates its own copy and hands back batches and the fact check."""
+    from models import pipeline
+
+    article = pipeline.article_from_text("Det var kaldt i Oslo i går. Sentralbanken hevet renten torsdag.")
+    translator, _info = pipeline.open_translator(pipeline.EngineSettings(model=str(tiny_model)))
+    batches: list[workers.TranslationProgress] = []
+    checks: list[pipeline.ArticleCheck] = []
+    tasks.run(
+        "translate",
+        workers.translate(article, translator),
+        on_progress=batches.append,
+        on_success=checks.append,
+    )
+    qtbot.waitUntil(lambda: bool(checks), timeout=30_000)
+    assert all(s.translation is None for s in article.sentences)
+    assert [t.index for b in batches for t in b.new] == [s.index for s in article.sentences]
+    for b in batches:
+        pipeline.apply_translations(article, b.new)
+    pipeline.apply_check(article, checks[0])
+    assert all(s.translation for s in article.sentences)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from models.article import FLAGS
-from models.factcheck import check_pair, name_present
-from models.pipeline import article_from_text, check_article, check_translation
+from models.check.factcheck import check_pair, name_present
+from models.pipeline import apply_check, article_from_text, check_article, check_translation
 
 
 def _flags(nb: str, en: str) -> list[str]:
@@ -142,12 +142,15 @@ def test_extra_paragraph_is_unaligned(seed_article: Path) -> None:
     assert sum(len(p.source) for p in pairs) == 25
 
 
-def test_check_article_fills_sentence_flags(seed_article: Path) -> None:
+def test_check_article_returns_the_flags_and_apply_check_sets_them(seed_article: Path) -> None:
     art = article_from_text(seed_article.read_text("utf-8"))
     english = article_from_text(seed_article.with_name("syria-is-attacks.en.txt").read_text("utf-8"))
     for s, e in zip(art.sentences, english.sentences, strict=True):
         s.translation = e.text
     art.sentences[1].translation = art.sentences[1].translation.replace("35", "53")
-    check_article(art)
+    check = check_article(art)
+    assert not any(s.flags for s in art.sentences)  # the check only reports
+    assert [i for i, details in check.sentences.items() if details] == [1]
+    apply_check(art, check)
     assert [(s.index, s.flags) for s in art.sentences if s.flags] == [(1, ["number_changed"])]
     assert "35" in art.sentences[1].flag_details[0].detail

@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.facts import extract_facts, extract_from_text
-from models.segment import segment
+from models.summary.facts import extract_facts, extract_from_text
+from models.text.segment import segment
 
 
 def _values(text: str, lang: str = "nb", kind: str | None = None) -> list[object]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from models.cli import main
-from models.langid import SAMPLE_CHARS, detect_language, language_warning
 from models.pipeline import article_from_text
+from models.text.langid import SAMPLE_CHARS, detect_language, language_warning
 
 BOKMAL = (
     "Regjeringen foreslår å øke barnetrygden\n\n"

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.segmentation import build_articles, evaluate, match_count, read_paragraphs, regex_baseline
 from models.article import Article
-from models.segment import segment
+from models.text.segment import segment
 
 
 def texts(text: str) -> list[str]:

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.article import Article
-from models.segment import segment
+from models.text.segment import segment
 
 # Norwegian-looking pieces mixed with hostile ones, so the rules are actually exercised.
 _PIECES = [

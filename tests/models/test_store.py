@@ -103,7 +103,7 @@ def test_download_convert_translate(
     # Nothing left behind but the model; it became the default and translates.
     assert [p.name for p in models_dir().iterdir() if p.name != LOCKS] == ["gmq-en-base"]
     assert get_default_model() == "gmq-en-base"
-    from models.translate import Translator
+    from models.translation.engine import Translator
 
     translator = Translator(resolve_model(None).path)
     out = translator.translate(["Regjeringen la fram budsjettet.", "Det regner i Bergen.", "Hei."])

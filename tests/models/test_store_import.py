@@ -48,7 +48,7 @@ def test_import_argos_package(tiny_model: Path, tmp_path: Path) -> None:
     assert (model.path / "target.spm").read_bytes() == (tiny_model / "source.spm").read_bytes()
     row = next(r for r in list_models() if r.name == "argos-nb-en")
     assert row.installed and row.license == "CC0" and "Argos Translate" in (row.attribution or "")
-    from models.translate import Translator
+    from models.translation.engine import Translator
 
     translator = Translator(model.path)
     sent: list[list[str]] = []

@@ -10,9 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.pipeline import article_from_text, check_article, check_translation, summarize_article
-from models.segment import segment
-from models.summarize import candidates, summarize, summarize_text
+from models.pipeline import (
+    apply_check,
+    article_from_text,
+    check_article,
+    check_translation,
+    summarize_article,
+)
+from models.summary.summarize import candidates, summarize, summarize_text
+from models.text.segment import segment
 
 
 def _seed(seed_article: Path):
@@ -115,14 +121,14 @@ def test_summarize_and_check_never_raise(text: str) -> None:
         assert all(0 <= i < len(art.facts) for i in b.facts)
     for s in art.sentences:
         s.translation = s.text[::-1]
-    check_article(art)
+    apply_check(art, check_article(art))
     check_translation(art, text[::-1])
 
 
 def test_huge_article_caps_the_candidates() -> None:
     """A pasted book must not build a quadratic similarity matrix over every sentence."""
-    from models.segment import segment
-    from models.summarize import MAX_CANDIDATES, candidates, summarize
+    from models.summary.summarize import MAX_CANDIDATES, candidates, summarize
+    from models.text.segment import segment
 
     text = " ".join(
         f"Statsråd Nordmann sa torsdag at {i} nye skoler åpner i Bergen neste år." for i in range(2000)
@@ -142,7 +148,7 @@ def _norsumm(shared: Path) -> list[str]:
 
 def test_word_cap_holds_per_summary_on_norsumm(shared: Path) -> None:
     """The 130-word cap for 5 bullets is hard: no single NorSumm article goes over it."""
-    from models.summarize import DEFAULT_PARAMS
+    from models.summary.summarize import DEFAULT_PARAMS
 
     cap = DEFAULT_PARAMS["cap"]
     for text in _norsumm(shared):
@@ -158,7 +164,7 @@ def test_cap_looks_ahead_to_keep_the_bullet_count() -> None:
     """The best-scored sentence is skipped when taking it would leave no room for the others."""
     import numpy as np
 
-    from models.summarize import DEFAULT_PARAMS, Candidate, select
+    from models.summary.summarize import DEFAULT_PARAMS, Candidate, select
 
     cands = [Candidate(0, "x", 0, 40)] + [Candidate(i, "x", 0, 12) for i in range(1, 7)]
     score = np.array([1.0, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1])

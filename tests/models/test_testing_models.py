@@ -19,7 +19,7 @@ EXPECTED_FILES = {
     "config.json",
     "shared_vocabulary.json",
     "source.spm",
-    "vmap.txt",  # written by the converter too (models.translate.write_vocabulary_map)
+    "vmap.txt",  # written by the converter too (models.translation.engine.write_vocabulary_map)
     "target.spm",
     "nordbrief.json",
 }

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from models import textio
 from models.cli import main
 from models.errors import InputError
-from models.importer import import_file
-from models.textio import decode_bytes, decode_html_bytes, looks_like_html, read_input
+from models.reading import decode as textio
+from models.reading.decode import decode_bytes, decode_html_bytes, looks_like_html, read_input
+from models.reading.files import import_file
 
 NORSK = "Ærlig talt: «Søppelet» på Østlandet – 12 øre per kilo, sa Åse.\n"
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from models.errors import ModelError
-from models.pipeline import article_from_text, translate_article
+from models.pipeline import apply_translations, article_from_text, translate_article
 from models.testing import make_model
-from models.translate import (
+from models.translation.engine import (
     EOS,
     TranslateOptions,
     TranslationMemory,
@@ -142,11 +142,16 @@ def test_every_source_ends_with_eos_and_limits_are_explicit(tiny_model: Path) ->
         assert kwargs["beam_size"] == tr.options.beam_size
 
 
-def test_translate_article_fills_every_sentence(tiny_model: Path) -> None:
+def test_translate_article_yields_every_sentence_and_the_caller_applies_them(tiny_model: Path) -> None:
     article = article_from_text(ARTICLE)
     tr, _ = _translator(tiny_model)
-    seen = [i for batch in translate_article(article, tr) for i in batch]
+    seen: list[int] = []
+    for batch in translate_article(article, tr):
+        assert all(s.translation is None for s in article.sentences)  # the engine writes nothing
+        seen += [i for i, _ in batch]
     assert seen == [s.index for s in article.sentences]
+    for batch in translate_article(article, tr):  # again: all from the translation memory
+        apply_translations(article, batch)
     assert all(s.translation for s in article.sentences)
 
 
@@ -248,7 +253,8 @@ def test_cancel_stops_between_batches(tiny_model: Path) -> None:
     def cancel() -> bool:
         return batches >= 1
 
-    for _ in translate_article(article, tr, cancel=cancel):
+    for batch in translate_article(article, tr, cancel=cancel):
+        apply_translations(article, batch)
         batches += 1
     assert batches == 1
     assert len(spy.sources) == 1  # only the first window's sentence was ever decoded

@@ -13,7 +13,7 @@ import sentencepiece as spm
 from hubserver import make_marian_checkpoint
 
 from models.store.convert import convert_marian
-from models.translate import (
+from models.translation.engine import (
     VMAP_FILE,
     TranslateOptions,
     TranslationMemory,

@@ -2,7 +2,7 @@
 session, complete and uncorrupted.
 
 A child process saves a growing, verifiable session over and over through the same code path the
-GUI uses (``desktop.session.save`` -> ``models.textio.write_atomic``); the parent kills it with
+GUI uses (``desktop.session.save`` -> ``models.files.write_atomic``); the parent kills it with
 ``kill -9`` at random moments, several times, and after each kill checks what a fresh start reads.
 """
 
@@ -53,7 +53,7 @@ CHILD_ATOMIC = (
     CHILD_COMMON
     + r"""
 import json
-from models.textio import write_atomic
+from models.files import write_atomic
 while True:
     v += 1
     write_atomic(target, json.dumps({"version": v, "text": version_text(v)}, ensure_ascii=False))

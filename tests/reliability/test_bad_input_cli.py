@@ -23,7 +23,7 @@ import pytest
 
 from models.cli import main
 from models.errors import EXIT_INPUT, EXIT_OK
-from scripts.fuzz import check_article_json
+from models.invariants import check_article_json
 
 NORWEGIAN = (
     "Regjeringen legger fram budsjettet\n\n"

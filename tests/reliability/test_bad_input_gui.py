@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from scripts.fuzz import check_article
+from models.invariants import check_article
 
 TEXTS = {
     "emoji-rtl-zero-width": (
@@ -36,7 +36,7 @@ def window(qtbot, monkeypatch):
     errors: list[str] = []
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, msg, details="": errors.append(msg))
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, msg: None)
-    from models.langid import warm_up
+    from models.text.langid import warm_up
 
     warm_up()  # the one-off model load is measured on its own (test_language_detector_warm_up_...)
     win = MainWindow(restore_session=False, autoload_model=False)
@@ -88,7 +88,7 @@ def test_open_binary_file_shows_one_clear_error_and_keeps_the_text(window, qtbot
 
 WARM_UP_PROBE = r"""
 import itertools, threading, time
-from models import langid
+from models.text import langid
 done = threading.Event()
 worker = threading.Thread(target=lambda: (langid.warm_up(), done.set()))
 ticks = [time.monotonic()]

@@ -37,7 +37,7 @@ def _leftovers(folder: Path, keep: str) -> list[str]:
 
 @pytest.mark.parametrize("fail_at", ["write", "fsync", "replace"])
 def test_disk_full_mid_export_keeps_the_old_file(tmp_path: Path, monkeypatch, fail_at: str) -> None:
-    from models import export, textio
+    from models import export, files
 
     target = tmp_path / "summary.md"
     target.write_text(OLD, encoding="utf-8")
@@ -67,11 +67,11 @@ def test_disk_full_mid_export_keeps_the_old_file(tmp_path: Path, monkeypatch, fa
             def __getattr__(self, name: str):
                 return getattr(self.fh, name)
 
-        monkeypatch.setattr(textio.os, "fdopen", lambda fd, mode="r": FullFile(real_fdopen(fd, mode)))
+        monkeypatch.setattr(files.os, "fdopen", lambda fd, mode="r": FullFile(real_fdopen(fd, mode)))
     elif fail_at == "fsync":
-        monkeypatch.setattr(textio.os, "fsync", enospc)
+        monkeypatch.setattr(files.os, "fsync", enospc)
     else:
-        monkeypatch.setattr(textio.os, "replace", enospc)
+        monkeypatch.setattr(files.os, "replace", enospc)
 
     with pytest.raises(OutputError) as info:
         export.export_summary(_article(), target, export.ExportOptions(include_original=True))

@@ -21,7 +21,7 @@ import pytest
 
 def _needles(text: str) -> list[str]:
     """Distinctive pieces of the article: every sentence's longest 25-character window start."""
-    from models.segment import segment
+    from models.text.segment import segment
 
     out = []
     for s in segment(text).sentences:

@@ -62,7 +62,7 @@ def test_whole_engine_opens_no_socket(
     no_sockets, tiny_model: Path, seed_article: Path, tmp_path: Path
 ) -> None:
     from models import export, pipeline
-    from models.translate import Translator
+    from models.translation.engine import Translator
 
     article = pipeline.load_article(str(seed_article))
     pipeline.summarize_article(article)
@@ -71,7 +71,7 @@ def test_whole_engine_opens_no_socket(
         article.sentences, translator.translate([s.text for s in article.sentences]), strict=True
     ):
         sentence.translation = english
-    pipeline.check_article(article)
+    pipeline.apply_check(article, pipeline.check_article(article))
     english = seed_article.with_name("syria-is-attacks.en.txt").read_text(encoding="utf-8")
     result = pipeline.check_translation(article, english)
     export.export_summary(article, tmp_path / "s.md", export.ExportOptions(include_translation=True))

@@ -1,6 +1,6 @@
 """Fact check of a translation, sentence by sentence: numbers, dates and names must survive.
 
-For each (Norwegian, English) pair the facts of both sides are extracted with ``models.facts``
+For each (Norwegian, English) pair the facts of both sides are extracted with ``models.summary.facts``
 and compared after normalisation (370.000 = 370,000; 2,5 = 2.5; "60 prosent" = "60 percent" =
 "60%"; "tolv" = "twelve"; "12 millioner" = "12 million"; "torsdag" = "Thursday"). Flags (the
 vocabulary is ``models.article.FLAGS``), each with a detail the GUI shows as a tooltip:
@@ -32,9 +32,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.align import align_lengths
 from models.article import FLAGS, Article, FlagDetail
-from models.facts import RawFact, extract_from_text, known_name_words
+from models.check.align import align_lengths
+from models.summary.facts import RawFact, extract_from_text, known_name_words
 
 # Norwegian exonyms whose English form is not a close spelling. Only where unavoidable: close
 # spellings (Damaskus, Irak, Syria) are matched by similarity instead.
@@ -359,18 +359,6 @@ def check_pair(source: str, translation: str, known: set[str] | None = None) -> 
     return [FlagDetail(flag, "; ".join(found[flag])) for flag in FLAGS if flag in found]
 
 
-def check_sentences(article: Article) -> None:
-    """Fill ``flags``/``flag_details`` of every translated sentence of ``article``."""
-    known = known_name_words(s.text for s in article.sentences)
-    for s in article.sentences:
-        if s.translation is None:
-            s.flags, s.flag_details = [], []
-            continue
-        details = check_pair(s.text, s.translation, known)
-        s.flag_details = details
-        s.flags = [d.flag for d in details]
-
-
 def _blocks_of(article: Article) -> list[list[int]]:
     """Sentence indices per paragraph (sentences outside any paragraph form their own)."""
     paras = [list(p.sentences) for p in article.paragraphs if p.sentences]
@@ -381,7 +369,7 @@ def _blocks_of(article: Article) -> list[list[int]]:
 
 def check_aligned(original: Article, translation_text: str) -> CheckResult:
     """Align paragraphs, then sentences within paragraphs, and fact-check every pair."""
-    from models.segment import segment
+    from models.text.segment import segment
 
     english = segment(translation_text)
     known = known_name_words(s.text for s in original.sentences)

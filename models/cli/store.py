@@ -1,6 +1,6 @@
 """``nordbrief models list | download [NAME] | remove NAME | import PATH | verify [NAME] | default [NAME]``.
 
-Thin wrappers over ``models.store``: the GUI calls the same functions.
+Thin wrappers over ``models.store``, the model store's API: the window calls the same functions.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ import sys
 import time
 from typing import Any, TextIO
 
-from models.errors import EXIT_NETWORK, EXIT_OK
+from models.cli.command import Command
+from models.cli.output import emit, to_json_text
+from models.errors import EXIT_NETWORK, EXIT_OK, NoModelInstalled
+from models.store import NO_MODEL
+from models.store.progress import DownloadProgress, format_size
 
-_PHASES = {"resolve": "resolving", "download": "downloading", "verify": "verifying", "convert": "converting"}
 
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("models", help="list, download, import, verify or remove translation models")
+def add_arguments(p: argparse.ArgumentParser) -> None:
     msub = p.add_subparsers(dest="models_command", required=True, parser_class=type(p))
 
     q = msub.add_parser("list", help="offered and installed models, with license and attribution")
@@ -46,14 +47,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     q.set_defaults(func=cmd_default)
 
 
-def _mb(size: int | None) -> str:
-    if size is None:
-        return "?"
-    return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} kB"
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    from models.cli import emit, to_json_text
     from models.store import list_models
 
     rows = list_models()
@@ -79,7 +73,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     lines: list[str] = []
     for r in rows:
         state = "installed, default" if r.is_default else "installed" if r.installed else "not installed"
-        size = _mb(r.size_bytes) if r.installed else f"~{_mb(r.size_bytes)} download"
+        size = format_size(r.size_bytes) if r.installed else f"~{format_size(r.size_bytes)} download"
         label = f" ({r.entry.label})" if r.entry else ""
         lines.append(f"{r.name}{label}  [{state}]  {size}")
         lines.append(f"    {r.description}")
@@ -104,18 +98,18 @@ class ProgressBar:
         self._start = time.monotonic()
         self._open_line = False
 
-    def __call__(self, p: Any) -> None:
+    def __call__(self, p: DownloadProgress) -> None:
         if p.phase == "done":
             self._end_line()
             return
-        label = _PHASES.get(p.phase, p.phase)
-        if p.phase == "download" and p.total:
-            frac = min(p.done / p.total, 1.0)
+        label = p.label
+        frac = p.fraction
+        if frac is not None and p.total:
             filled = int(frac * self.width)
             rate = p.done / max(time.monotonic() - self._start, 1e-6)
             text = (
                 f"{label} {p.model} [{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%} "
-                f"{_mb(p.done)}/{_mb(p.total)} {_mb(int(rate))}/s {p.file or ''}"
+                f"{format_size(p.done)}/{format_size(p.total)} {format_size(int(rate))}/s {p.file or ''}"
             )
             step = int(frac * 4)  # non-terminal: one line per quarter
         else:
@@ -171,12 +165,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from models.errors import ModelError
     from models.store import installed_models, verify_model
 
     names = [args.name] if args.name else list(installed_models())
     if not names:
-        raise ModelError("no translation model installed; run: nordbrief models download")
+        raise NoModelInstalled(NO_MODEL)
     failed = False
     for name in names:
         problems = verify_model(name)
@@ -195,8 +188,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_default(args: argparse.Namespace) -> int:
-    from models.cli import emit
-    from models.errors import ModelError
     from models.store import get_default_model, set_default_model
 
     if args.name:
@@ -205,6 +196,13 @@ def cmd_default(args: argparse.Namespace) -> int:
         return EXIT_OK
     current = get_default_model()
     if current is None:
-        raise ModelError("no translation model installed; run: nordbrief models download")
+        raise NoModelInstalled(NO_MODEL)
     emit(current, None)
     return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    return int(args.func(args))
+
+
+COMMAND = Command("models", "list, download, import, verify or remove translation models", add_arguments, run)

@@ -87,7 +87,7 @@ def _import_argos(src: Path, out: Path, name: str | None) -> tuple[str, Manifest
         if not (out / target).is_file():
             shutil.copyfile(spm_file, out / target)
     shutil.rmtree(work, ignore_errors=True)
-    # Argos packages hold OpenNMT-trained models: their sources carry no </s> (models.translate).
+    # Argos packages hold OpenNMT-trained models: their sources carry no </s> (models.translation.engine).
     hints_file = out / "nordbrief.json"
     hints = json.loads(hints_file.read_text(encoding="utf-8")) if hints_file.is_file() else {}
     hints["append_eos"] = False

@@ -37,10 +37,8 @@ from typing import Any
 import numpy as np
 
 from models.article import Article, Bullet, Fact
-from models.facts import attribution_count, extract_facts
-
-MIN_BULLETS = 1
-MAX_BULLETS = 10
+from models.summary import MAX_BULLETS, MIN_BULLETS
+from models.summary.facts import attribution_count, extract_facts
 
 DEFAULT_PARAMS: dict[str, float] = {
     "w_cent": 1.0,  # centrality, relative to position (weight 1)
@@ -283,7 +281,7 @@ def summarize(
 
 def summarize_text(text: str, bullets: int = 5, order: str = "article", **params: float) -> list[Bullet]:
     """Segment plain text and summarize it (benchmarks and quick use)."""
-    from models.segment import segment
+    from models.text.segment import segment
 
     article = segment(text)
     return summarize(article, bullets, order, params=params or None)

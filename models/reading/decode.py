@@ -1,4 +1,4 @@
-"""Reading article text from files and stdin, and writing output files atomically.
+"""Reading article text from files and stdin: bytes -> text, with a warning for anything unusual.
 
 Journalists get files from everywhere: Word exports in Windows-1252, UTF-16 text from old tools,
 saved web pages renamed to .txt. Decoding here never guesses silently: anything other than clean
@@ -9,16 +9,13 @@ one clear line (``InputError``, exit 2) instead of being fed to the segmenter as
 from __future__ import annotations
 
 import codecs
-import contextlib
-import os
 import re
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.errors import InputError, OutputError
+from models.errors import InputError
 
 # Far above any news article (a 5 MB article must still load); below what would freeze the app.
 MAX_INPUT_BYTES = 50 * 1024 * 1024
@@ -254,31 +251,3 @@ def read_input(path: str) -> ReadResult:
     """Read a file path, or stdin for ``-``, into normalised text."""
     data, name = read_bytes(path)
     return decode_bytes(data, name)
-
-
-def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
-    """Write via a temporary file in the same folder and ``os.replace``.
-
-    An existing file at ``path`` is either fully replaced or left untouched: a full disk or a crash
-    mid-write never leaves a truncated export or autosave behind.
-    """
-    target = Path(path)
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    except FileNotFoundError:
-        raise OutputError(f"cannot write {target}: folder {target.parent} does not exist") from None
-    except PermissionError:
-        raise OutputError(f"cannot write {target}: permission denied") from None
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None

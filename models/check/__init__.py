@@ -1,0 +1,1 @@
+"""Stage 5, check: does the English keep the original's numbers and names?"""

@@ -1,0 +1,1 @@
+"""Stage 3, translate: a converted OPUS-MT model (CTranslate2) -> English, streamed in order."""
