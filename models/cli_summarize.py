@@ -43,12 +43,16 @@ def _fact_label(article: Article, ids: list[int]) -> str:
 
 def summary_text(article: Article) -> str:
     """Plain-text report: one bullet per line with its source sentence and facts."""
+    from models.export import bullet_english, bullet_norwegian
+
     lines = [f"Key facts ({len(article.bullets)} bullets from {len(article.body_sentences)} sentences):"]
-    for b in article.bullets:
-        lines.append(f"* {b.translation or b.text}")
-        if b.translation:
-            lines.append(f"    original: {b.text}")
-        lines.append(f"    [sentence {b.sentence}, score {b.score:.3f}]")
+    for i, b in enumerate(article.bullets):
+        english = bullet_english(article, i)
+        lines.append(f"* {english or b.text}")
+        if english:
+            lines.append(f"    original: {bullet_norwegian(article, i)}")
+        shortened = ", shortened" if b.compressed else ""
+        lines.append(f"    [sentence {b.sentence}, score {b.score:.3f}{shortened}]")
         if b.facts:
             lines.append(f"    facts: {_fact_label(article, b.facts)}")
     return "\n".join(lines)

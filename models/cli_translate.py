@@ -1,8 +1,8 @@
 """``nordbrief translate``: an article -> English, sentence by sentence, headless.
 
-Uses the same engine calls as the GUI (``models.pipeline.translate_article``); after translating
-it adds the key-fact bullets and fact-check flags when the summarizer is installed, so the JSON
-carries the whole result.
+Uses the same engine calls as the GUI (``models.pipeline.translate_article``): the key-fact
+bullets are picked first (from the Norwegian), the sentences and then the compressed bullets are
+translated, and the fact check runs last, so the JSON carries the whole result.
 """
 
 from __future__ import annotations
@@ -79,6 +79,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
         raise InputError("--threads must be at least 1")
     article = load(args.file)
     model = resolve_model(args.model)
+    # Bullets first (ranking reads only the Norwegian): translate_article then translates the
+    # compressed ones as their own segments after the sentences.
+    summarize_article(article)
 
     t0 = time.perf_counter()
     translator = Translator(
@@ -110,8 +113,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
             f"({total} sentences, {translator.intra_threads} threads, beam {translator.options.beam_size})",
             file=sys.stderr,
         )
-    # Bullets carry the new translations; the fact check flags what the model got wrong.
-    summarize_article(article)
+    # The fact check flags what the model got wrong, in sentences and in compressed bullets.
     check_article(article)
 
     if args.format == "json":

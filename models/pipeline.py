@@ -114,12 +114,22 @@ def article_from_clipboard(html: str | None, text: str | None) -> Article:
 
 
 def summarize_article(article: Article, bullets: int = 5, order: str = "article") -> None:
-    """Fill ``article.facts`` and ``article.bullets`` (bullets carry translations when present)."""
+    """Fill ``article.facts`` and ``article.bullets`` (bullets carry translations when present).
+
+    A compressed bullet keeps the English it had when the same text was a bullet before (the
+    window re-summarizes after every edit); others get theirs from ``translate_article``.
+    """
     from models.facts import extract_facts
     from models.summarize import summarize
 
+    known = {b.text: b.translation for b in article.bullets if b.compressed and b.translation}
     article.facts = extract_facts(article)
     article.bullets = summarize(article, bullets=bullets, order=order, facts=article.facts)
+    for b in article.bullets:
+        if b.compressed and b.text in known:
+            b.translation = known[b.text]
+    if known:
+        check_bullets(article)
 
 
 def check_article(article: Article) -> None:
@@ -127,9 +137,29 @@ def check_article(article: Article) -> None:
     from models.factcheck import check_sentences
 
     check_sentences(article)
+    check_bullets(article)
+
+
+def check_bullets(article: Article) -> None:
+    """An uncompressed bullet shows its sentence's English (and flags); a compressed one its own
+    translation, fact-checked against the compressed Norwegian it translates."""
+    from models.factcheck import check_pair
+    from models.facts import known_name_words
+
+    known: set[str] | None = None
     for b in article.bullets:
-        if 0 <= b.sentence < len(article.sentences):
+        if not 0 <= b.sentence < len(article.sentences):
+            continue
+        if not b.compressed:
             b.translation = article.sentences[b.sentence].translation
+            b.flags, b.flag_details = [], []
+        elif b.translation:
+            if known is None:
+                known = known_name_words(s.text for s in article.sentences)
+            b.flag_details = check_pair(b.text, b.translation, known)
+            b.flags = [d.flag for d in b.flag_details]
+        else:
+            b.flags, b.flag_details = [], []
 
 
 def check_translation(original: Article, translation_text: str) -> CheckResult:
@@ -147,6 +177,10 @@ def translate_article(
 ) -> Iterator[list[int]]:
     """Fill ``Sentence.translation`` in document order; yield the indices filled per batch.
 
+    After the sentences, each compressed bullet's Norwegian is translated as its own segment
+    (``Bullet.translation``; those batches yield ``[]``), so the English a bullet shows says
+    exactly what its Norwegian says; the translation memory makes a repeat free.
+
     A generator so the GUI can show progress and cancel between batches (``cancel()`` is checked
     before every model call; the generator then just stops, leaving later sentences untouched).
     """
@@ -155,3 +189,17 @@ def translate_article(
         for index, translation in batch:
             article.sentences[index].translation = translation
         yield [index for index, _ in batch]
+    yield from translate_bullets(article, translator, cancel=cancel)
+
+
+def translate_bullets(
+    article: Article, translator: Translator, *, cancel: Callable[[], bool] | None = None
+) -> Iterator[list[int]]:
+    """Translate the text of every compressed bullet (yields ``[]`` per batch)."""
+    todo = [b for b in article.bullets if b.compressed and b.text.strip()]
+    if not todo or (cancel is not None and cancel()):
+        return
+    for batch in translator.stream([b.text for b in todo], cancel=cancel):
+        for k, translation in batch:
+            todo[k].translation = translation
+        yield []

@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import sys
 import tempfile
@@ -141,6 +142,15 @@ def check_article_json(
         for fi in b.get("facts", []):
             if not (0 <= fi < len(facts)) or facts[fi]["sentence"] != si:
                 errors.append(f"{where}: fact {fi} is not from its sentence")
+        spans = b.get("spans", [])
+        s = sentences[si]
+        if any(not (s["start"] <= a < z <= s["end"]) for a, z in spans):
+            errors.append(f"{where}: a span lies outside its sentence")
+        elif spans:
+            # The shown text is made of its spans (a dropped opener may swap verb and pronoun).
+            shown = sorted(re.findall(r"\w+", b["text"].lower()))
+            if shown != sorted(re.findall(r"\w+", "".join(text[a:z] for a, z in spans).lower())):
+                errors.append(f"{where}: text is not made of its spans")
         if translated and b.get("translation") is None:
             errors.append(f"{where}: not translated")
     return errors
@@ -505,9 +515,10 @@ def _make_translator(workdir: Path) -> Callable[[Article], None] | None:
     translator = Translator(make_model(workdir / "tiny-model", size="tiny", seed=1), beam_size=1)
 
     def run(article: Article) -> None:
-        outputs = translator.translate([s.text for s in article.sentences])
-        for sentence, english in zip(article.sentences, outputs, strict=True):
-            sentence.translation = english
+        from models.pipeline import translate_article
+
+        for _batch in translate_article(article, translator):  # sentences, then compressed bullets
+            pass
 
     return run
 
