@@ -321,7 +321,9 @@ _NAMES = ("R1", "R2", "RL")
 # 29 articles would give on the 30th.
 LOO_GRID: dict[str, tuple[float, ...]] = {
     "w_title": (0.0, 0.5, 1.0),
+    "w_fact": (0.4, 0.8),
     "quote": (0.6, 1.0),
+    "dup": (0.4, 1.0),
     "pos_decay": (5.0, 10.0, 20.0),
     "mmr": (0.7, 0.8, 0.9),
 }
@@ -330,6 +332,7 @@ ABLATIONS: dict[str, dict[str, float]] = {
     "no compression": {"compress": 0.0},
     "no headline similarity": {"w_title": 0.0},
     "no quote/first-person factor": {"quote": 1.0, "first_person": 1.0},
+    "no restatement cut": {"dup": 1.0},
 }
 
 
