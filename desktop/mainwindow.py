@@ -591,8 +591,10 @@ class MainWindow(QMainWindow):
         # moving it, so it must not re-link (and scroll) the panes on every batch.
         self.linker.busy = True
         try:
-            for idx, _text in p.new:
-                sentence = article.sentences[idx]
+            for t in p.new:
+                if t.bullet:
+                    continue  # shown with the bullets when the run ends
+                sentence = article.sentences[t.index]
                 chunk = self.linker.layout.append(sentence)
                 if chunk:
                     if sentence.heading:
@@ -680,25 +682,30 @@ class MainWindow(QMainWindow):
         translated = 0
         if art:
             for i, b in enumerate(art.bullets):
+                # The English shown and the very Norwegian it translates (a compressed bullet's
+                # own text, or the whole sentence when its English was edited by hand).
                 english = pipeline.bullet_english(art, i)
                 s = art.sentences[b.sentence] if 0 <= b.sentence < len(art.sentences) else None
-                norwegian = " ".join((s.text if s else b.text).split())
+                norwegian = " ".join(pipeline.bullet_norwegian(art, i).split())
                 main = " ".join(english.split()) if english else " ".join(b.text.split())
                 translated += english is not None
+                flag_details = pipeline.bullet_flag_details(art, i)
                 item = QListWidgetItem(main)
                 item.setData(Qt.ItemDataRole.UserRole, i)
                 item.setData(SOURCE_ROLE, norwegian if english else "")
-                item.setData(FLAGGED_ROLE, bool(s and s.flags))
+                item.setData(FLAGGED_ROLE, bool(flag_details))
                 item.setIcon(dot)
                 tips = (
                     [f"Norwegian: {norwegian}"]
                     if english
                     else ["Translate the article to see it in English."]
                 )
+                if b.compressed and s is not None and norwegian != " ".join(s.text.split()):
+                    tips.append(f"Shortened from: {' '.join(s.text.split())}")
                 spoken = f"{main}. Norwegian source: {norwegian}" if english else main
-                if s and s.flags:
+                if flag_details:
                     item.setIcon(warn_icon)
-                    details = [d.detail for d in s.flag_details] or [f.replace("_", " ") for f in s.flags]
+                    details = [d.detail for d in flag_details]
                     tips.append(
                         "Check this fact against the original:\n" + "\n".join(f"• {d}" for d in details)
                     )

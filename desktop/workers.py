@@ -316,7 +316,8 @@ class TaskManager(QObject):
 
 @dataclass
 class TranslationProgress:
-    """What one translated batch adds: new (index, English) pairs in document order, and totals."""
+    """What one translated batch adds: new results (sentences in document order, then the
+    compressed bullets' own English), and the totals in sentences."""
 
     new: list[pipeline.Translated]
     done: int
@@ -418,8 +419,9 @@ def translate(
         done = words = 0
         for batch in pipeline.translate_article(own, translator, cancel=token):
             pipeline.apply_translations(own, batch)
-            done += len(batch)
-            words += sum(len(own.sentences[i].text.split()) for i, _ in batch)
+            sentences = [t.index for t in batch if not t.bullet]
+            done += len(sentences)
+            words += sum(len(own.sentences[i].text.split()) for i in sentences)
             yield TranslationProgress(batch, done, total, words)
             token.raise_if_cancelled()
         return pipeline.check_article(own)

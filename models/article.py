@@ -42,6 +42,9 @@ class Sentence:
     translation: str | None = None
     flags: list[str] = field(default_factory=list)
     flag_details: list[FlagDetail] = field(default_factory=list)
+    # The journalist edited ``translation`` by hand: it is theirs, and a bullet on this sentence
+    # then shows it (the whole sentence) rather than the machine translation of its compression.
+    edited: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +57,7 @@ class Sentence:
             "translation": self.translation,
             "flags": list(self.flags),
             "flag_details": [d.to_json() for d in self.flag_details],
+            "edited": self.edited,
         }
 
 
@@ -101,11 +105,24 @@ class Fact:
 
 @dataclass
 class Bullet:
+    """A key fact: a source sentence, shown compressed when that was safe.
+
+    ``text`` is the Norwegian shown and ``translation`` its English: for a compressed bullet
+    (``compressed``) a translation of exactly ``text`` as its own segment, else the sentence's.
+    ``spans`` are the code-point ranges of ``Article.text`` that ``text`` is made of (in reading
+    order); ``flags``/``flag_details`` are the fact check of ``text`` against ``translation``
+    when that translation is the bullet's own.
+    """
+
     sentence: int
     text: str
     score: float
     translation: str | None = None
     facts: list[int] = field(default_factory=list)  # indices into Article.facts
+    compressed: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    flag_details: list[FlagDetail] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,7 +131,20 @@ class Bullet:
             "score": round(self.score, 6),
             "translation": self.translation,
             "facts": list(self.facts),
+            "compressed": self.compressed,
+            "spans": [[a, b] for a, b in self.spans],
+            "flags": list(self.flags),
+            "flag_details": [d.to_json() for d in self.flag_details],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Bullet:
+        fields = {k: v for k, v in data.items() if k not in ("spans", "flag_details")}
+        return cls(
+            **fields,
+            spans=[(int(a), int(b)) for a, b in data.get("spans", [])],
+            flag_details=[FlagDetail(**d) for d in data.get("flag_details", [])],
+        )
 
 
 @dataclass
@@ -210,7 +240,7 @@ class Article:
             art.sentences.append(
                 Sentence(**{k: v for k, v in s.items() if k != "flag_details"}, flag_details=details)
             )
-        art.bullets = [Bullet(**b) for b in data.get("bullets", [])]
+        art.bullets = [Bullet.from_json(b) for b in data.get("bullets", [])]
         art.facts = [Fact(**f) for f in data.get("facts", [])]
         if data.get("model"):
             art.model = ModelInfo(**data["model"])

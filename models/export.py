@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.article import Article, Sentence
+from models.article import Article, FlagDetail, Sentence
 from models.files import write_atomic
 
 MT_NOTICE = (
@@ -56,14 +56,45 @@ def article_title(article: Article) -> str:
     return "Untitled article"
 
 
-def bullet_english(article: Article, index: int) -> str | None:
-    """The English text of bullet ``index``: its own translation, else its sentence's."""
+def _shows_sentence(article: Article, index: int) -> bool:
+    """Whether bullet ``index`` shows its whole sentence's English rather than its own: the
+    sentence's English was edited by hand, or the bullet's compression is not translated yet."""
     bullet = article.bullets[index]
+    s = _sentence(article, bullet.sentence)
+    if s is None or not s.translation:
+        return False
+    return s.edited or (bullet.compressed and not bullet.translation)
+
+
+def bullet_english(article: Article, index: int) -> str | None:
+    """The English shown for bullet ``index``: a hand-edited sentence translation first (the
+    journalist's words win), else the bullet's own translation, else its sentence's."""
+    bullet = article.bullets[index]
+    if _shows_sentence(article, index):
+        return article.sentences[bullet.sentence].translation
     if bullet.translation:
         return bullet.translation
-    if 0 <= bullet.sentence < len(article.sentences):
-        return article.sentences[bullet.sentence].translation
-    return None
+    s = _sentence(article, bullet.sentence)
+    return s.translation if s is not None and not bullet.compressed else None
+
+
+def bullet_norwegian(article: Article, index: int) -> str:
+    """The Norwegian that ``bullet_english`` translates (the whole sentence when that is shown)."""
+    bullet = article.bullets[index]
+    if _shows_sentence(article, index):
+        return article.sentences[bullet.sentence].text
+    return bullet.text
+
+
+def bullet_flag_details(article: Article, index: int) -> list[FlagDetail]:
+    """Fact-check details of the English shown for bullet ``index``."""
+    bullet = article.bullets[index]
+    s = _sentence(article, bullet.sentence)
+    if bullet.compressed and bullet.translation and not _shows_sentence(article, index):
+        return list(bullet.flag_details) or [FlagDetail(f, f.replace("_", " ")) for f in bullet.flags]
+    if s is None:
+        return []
+    return list(s.flag_details) or [FlagDetail(f, f.replace("_", " ")) for f in s.flags]
 
 
 def has_translation(article: Article) -> bool:
@@ -76,14 +107,10 @@ def _sentence(article: Article, index: int) -> Sentence | None:
 
 
 def fact_warnings(article: Article) -> list[str]:
-    """One line per flag on a bullet's sentence, in bullet order (what the reader must check)."""
+    """One line per flag on what a bullet shows, in bullet order (what the reader must check)."""
     lines: list[str] = []
-    for i, bullet in enumerate(article.bullets):
-        s = _sentence(article, bullet.sentence)
-        if s is None:
-            continue
-        details = [d.detail for d in s.flag_details] or [f.replace("_", " ") for f in s.flags]
-        lines.extend(f"Bullet {i + 1}: {d}" for d in details)
+    for i in range(len(article.bullets)):
+        lines.extend(f"Bullet {i + 1}: {d.detail}" for d in bullet_flag_details(article, i))
     return lines
 
 
@@ -153,10 +180,9 @@ class _BulletLine:
 def _bullet_lines(article: Article, options: ExportOptions) -> list[_BulletLine]:
     out: list[_BulletLine] = []
     for i, bullet in enumerate(article.bullets):
-        s = _sentence(article, bullet.sentence)
         english = bullet_english(article, i)
-        norwegian = " ".join((s.text if s else bullet.text).split())
-        flagged = bool(s and s.flags)
+        norwegian = " ".join(bullet_norwegian(article, i).split())
+        flagged = bool(bullet_flag_details(article, i))
         if english:
             source = norwegian if options.include_source else None
             out.append(_BulletLine(" ".join(english.split()), source, flagged, bullet.sentence))

@@ -1,13 +1,15 @@
 """What must hold for every article the engine produces, whatever the input.
 
 Offsets index the text, sentences cover it in order, paragraphs own their sentences, facts lie
-inside their sentence, bullets point at distinct non-heading sentences and at their own facts,
-and flags come from the fixed vocabulary. The fuzzer (``scripts/fuzz.py``) checks every input
+inside their sentence, bullets point at distinct non-heading sentences and at their own facts
+(a compressed bullet's text is made of spans of its sentence), and flags come from the fixed
+vocabulary. The fuzzer (``scripts/fuzz.py``) checks every input
 against these, and so do the tests (CLI JSON, the window's article, past fuzz failures).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from models.article import FACT_KINDS, FLAGS, Article
@@ -116,6 +118,15 @@ def check_article_json(
         for fi in b.get("facts", []):
             if not (0 <= fi < len(facts)) or facts[fi]["sentence"] != si:
                 errors.append(f"{where}: fact {fi} is not from its sentence")
+        spans = b.get("spans", [])
+        s = sentences[si]
+        if any(not (s["start"] <= a < z <= s["end"]) for a, z in spans):
+            errors.append(f"{where}: a span lies outside its sentence")
+        elif spans:
+            # The shown text is made of its spans (a dropped opener may swap verb and pronoun).
+            shown = sorted(re.findall(r"\w+", b["text"].lower()))
+            if shown != sorted(re.findall(r"\w+", "".join(text[a:z] for a, z in spans).lower())):
+                errors.append(f"{where}: text is not made of its spans")
         if translated and b.get("translation") is None:
             errors.append(f"{where}: not translated")
     return errors

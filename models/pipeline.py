@@ -27,6 +27,8 @@ from models.export import (
     ExportOptions,
     article_title,
     bullet_english,
+    bullet_flag_details,
+    bullet_norwegian,
     default_filename,
     export_summary,
     format_for_path,
@@ -66,6 +68,8 @@ __all__ = [
     "article_from_text",
     "article_title",
     "bullet_english",
+    "bullet_flag_details",
+    "bullet_norwegian",
     "check_article",
     "check_translation",
     "decode_text",
@@ -205,12 +209,22 @@ def warm_up_steps() -> Iterator[int]:
 
 
 def summarize_article(article: Article, bullets: int = 5, order: str = "article") -> None:
-    """Fill ``article.facts`` and ``article.bullets`` (bullets carry translations when present)."""
+    """Fill ``article.facts`` and ``article.bullets`` (bullets carry translations when present).
+
+    A compressed bullet keeps the English it had when the same text was a bullet before (the
+    window re-summarizes after every edit); others get theirs from ``translate_article``.
+    """
     from models.summary.facts import extract_facts
     from models.summary.summarize import summarize
 
+    known = {b.text: b.translation for b in article.bullets if b.compressed and b.translation}
     article.facts = extract_facts(article)
     article.bullets = summarize(article, bullets=bullets, order=order, facts=article.facts)
+    for b in article.bullets:
+        if b.compressed and b.text in known:
+            b.translation = known[b.text]
+    if known:
+        _apply_bullet_checks(article, _bullet_checks(article, _known_names(article)))
 
 
 # --- translation -------------------------------------------------------------------------------
@@ -254,37 +268,54 @@ def open_translator(
 
 
 class Translated(NamedTuple):
-    """One finished sentence: ``article.sentences[index].translation = english``."""
+    """One finished segment: a sentence (``article.sentences[index].translation = english``) or,
+    with ``bullet``, a compressed bullet's own text (``article.bullets[index].translation``)."""
 
     index: int
     english: str
+    bullet: bool = False
 
 
 def translate_article(
     article: Article, translator: Translator, *, cancel: CancelFn | None = None
 ) -> Iterator[list[Translated]]:
-    """Translate every sentence; yield each batch's results in document order.
+    """Translate every sentence, then every compressed bullet; yield each batch's results.
 
-    Nothing is written into ``article`` (the sentences' texts are read when this is called), so a
-    worker thread may run it while the window shows the article; the caller applies each batch
-    with ``apply_translations``. ``cancel()`` is checked before every model call; the generator
-    then just stops, and what was yielded stays valid.
+    Sentences come in document order. After them, each compressed bullet's Norwegian is
+    translated as its own segment, so the English a bullet shows says exactly what its
+    Norwegian says (the translation memory makes a repeat free).
+
+    Nothing is written into ``article`` (its texts are read when this is called), so a worker
+    thread may run it while the window shows the article; the caller applies each batch with
+    ``apply_translations``. ``cancel()`` is checked before every model call; the generator then
+    just stops, and what was yielded stays valid.
     """
-    texts = [s.text for s in article.sentences]
-    return _translated(translator, texts, cancel)
+    sentences = [s.text for s in article.sentences]
+    bullets = [(i, b.text) for i, b in enumerate(article.bullets) if b.compressed and b.text.strip()]
+    return _translated(translator, sentences, bullets, cancel)
 
 
 def _translated(
-    translator: Translator, texts: list[str], cancel: CancelFn | None
+    translator: Translator,
+    sentences: list[str],
+    bullets: list[tuple[int, str]],
+    cancel: CancelFn | None,
 ) -> Iterator[list[Translated]]:
-    for batch in translator.stream(texts, cancel=cancel):
+    for batch in translator.stream(sentences, cancel=cancel):
         yield [Translated(index, english) for index, english in batch]
+    if not bullets or (cancel is not None and cancel()):
+        return
+    for batch in translator.stream([text for _, text in bullets], cancel=cancel):
+        yield [Translated(bullets[k][0], english, bullet=True) for k, english in batch]
 
 
 def apply_translations(article: Article, batch: Iterable[Translated]) -> None:
     """Write a batch from ``translate_article`` into ``article``."""
-    for index, english in batch:
-        article.sentences[index].translation = english
+    for t in batch:
+        if t.bullet:
+            article.bullets[t.index].translation = t.english
+        else:
+            article.sentences[t.index].translation = t.english
 
 
 # --- fact check --------------------------------------------------------------------------------
@@ -292,36 +323,64 @@ def apply_translations(article: Article, batch: Iterable[Translated]) -> None:
 
 @dataclass
 class ArticleCheck:
-    """What the fact check found: the flag details of every translated sentence."""
+    """What the fact check found: the flag details of every translated sentence, and of every
+    compressed bullet that has its own translation."""
 
     sentences: dict[int, list[FlagDetail]] = field(default_factory=dict)
+    bullets: dict[int, list[FlagDetail]] = field(default_factory=dict)
+
+
+def _known_names(article: Article) -> set[str]:
+    from models.summary.facts import known_name_words
+
+    return known_name_words(s.text for s in article.sentences)
 
 
 def check_article(article: Article) -> ArticleCheck:
-    """Fact-check every translated sentence against its source; ``article`` is not changed."""
+    """Fact-check every translated sentence against its source, and every compressed bullet's
+    own translation against the compressed Norwegian it translates; ``article`` is not changed."""
     from models.check.factcheck import check_pair
-    from models.summary.facts import known_name_words
 
-    known = known_name_words(s.text for s in article.sentences)
-    return ArticleCheck(
-        {
-            s.index: check_pair(s.text, s.translation, known)
-            for s in article.sentences
-            if s.translation is not None
-        }
-    )
+    known = _known_names(article)
+    sentences = {
+        s.index: check_pair(s.text, s.translation, known)
+        for s in article.sentences
+        if s.translation is not None
+    }
+    return ArticleCheck(sentences, _bullet_checks(article, known))
+
+
+def _bullet_checks(article: Article, known: set[str]) -> dict[int, list[FlagDetail]]:
+    from models.check.factcheck import check_pair
+
+    return {
+        i: check_pair(b.text, b.translation, known)
+        for i, b in enumerate(article.bullets)
+        if b.compressed and b.translation and 0 <= b.sentence < len(article.sentences)
+    }
 
 
 def apply_check(article: Article, check: ArticleCheck) -> None:
-    """Set the flags ``check_article`` found (sentences without a translation lose theirs) and
-    give every bullet its sentence's translation."""
+    """Set the flags ``check_article`` found (sentences without a translation lose theirs); an
+    uncompressed bullet shows its sentence's English (and flags), a compressed one its own."""
     for s in article.sentences:
         details = check.sentences.get(s.index, []) if s.translation is not None else []
         s.flag_details = list(details)
         s.flags = [d.flag for d in details]
-    for b in article.bullets:
-        if 0 <= b.sentence < len(article.sentences):
+    _apply_bullet_checks(article, check.bullets)
+
+
+def _apply_bullet_checks(article: Article, checks: dict[int, list[FlagDetail]]) -> None:
+    for i, b in enumerate(article.bullets):
+        if not 0 <= b.sentence < len(article.sentences):
+            continue
+        if not b.compressed:
             b.translation = article.sentences[b.sentence].translation
+            b.flags, b.flag_details = [], []
+        else:
+            details = checks.get(i, []) if b.translation else []
+            b.flag_details = list(details)
+            b.flags = [d.flag for d in details]
 
 
 def check_translation(original: Article, translation_text: str) -> CheckResult:

@@ -387,7 +387,7 @@ def _make_translator(workdir: Path) -> Callable[[Article], None] | None:
 
     def run(article: Article) -> None:
         article.model = info
-        for batch in pipeline.translate_article(article, translator):
+        for batch in pipeline.translate_article(article, translator):  # sentences, then compressed bullets
             pipeline.apply_translations(article, batch)
 
     return run

@@ -38,11 +38,13 @@ def _fact_label(article: Article, ids: list[int]) -> str:
 def summary_text(article: Article) -> str:
     """Plain-text report: one bullet per line with its source sentence and facts."""
     lines = [f"Key facts ({len(article.bullets)} bullets from {len(article.body_sentences)} sentences):"]
-    for b in article.bullets:
-        lines.append(f"* {b.translation or b.text}")
-        if b.translation:
-            lines.append(f"    original: {b.text}")
-        lines.append(f"    [sentence {b.sentence}, score {b.score:.3f}]")
+    for i, b in enumerate(article.bullets):
+        english = pipeline.bullet_english(article, i)
+        lines.append(f"* {english or b.text}")
+        if english:
+            lines.append(f"    original: {pipeline.bullet_norwegian(article, i)}")
+        shortened = ", shortened" if b.compressed else ""
+        lines.append(f"    [sentence {b.sentence}, score {b.score:.3f}{shortened}]")
         if b.facts:
             lines.append(f"    facts: {_fact_label(article, b.facts)}")
     return "\n".join(lines)

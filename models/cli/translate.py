@@ -1,8 +1,9 @@
 """``nordbrief translate``: an article -> English, sentence by sentence, headless.
 
-The same engine calls as the window (``models.pipeline``): the translator is opened from the
-engine settings, translations stream in document order and are applied here, then the key-fact
-bullets and the fact check, so the JSON carries the whole result.
+The same engine calls as the window (``models.pipeline``): the key-fact bullets are picked first
+(from the Norwegian), the translator is opened from the engine settings, the sentences and then
+the compressed bullets are translated (streamed in document order, applied here), and the fact
+check runs last, so the JSON carries the whole result.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
         model=args.model, beam=args.beam, compute_type=args.compute_type, threads=args.threads
     )
     article = load(args.file)
+    # Bullets first (ranking reads only the Norwegian): translate_article then translates the
+    # compressed ones as their own segments after the sentences.
+    pipeline.summarize_article(article)
     t0 = time.perf_counter()
     translator, article.model = pipeline.open_translator(settings)
     t1 = time.perf_counter()
@@ -57,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     _progress(0, total)
     for batch in pipeline.translate_article(article, translator):
         pipeline.apply_translations(article, batch)
-        done += len(batch)
+        done += sum(1 for t in batch if not t.bullet)
         _progress(done, total)
     t2 = time.perf_counter()
     if args.timing:
@@ -66,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
             f"({total} sentences, {translator.intra_threads} threads, beam {translator.options.beam_size})",
             file=sys.stderr,
         )
-    # Bullets carry the new translations; the fact check flags what the model got wrong.
-    pipeline.summarize_article(article)
+    # The fact check flags what the model got wrong, in sentences and in compressed bullets.
     pipeline.apply_check(article, pipeline.check_article(article))
 
     if args.format == "json":

@@ -69,7 +69,7 @@ def test_open_translate_fills_every_sentence_in_order(ready_window, qtbot, tmp_p
     show = window._translate_progress
 
     def spy(p, article):  # every batch the GUI thread receives, in arrival order
-        order.extend(i for i, _ in p.new)
+        order.extend(t.index for t in p.new if not t.bullet)
         progress.append(p)
         show(p, article)
 

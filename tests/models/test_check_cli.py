@@ -21,9 +21,18 @@ def test_summarize_json_contract(capsys: pytest.CaptureFixture[str], seed_articl
     assert code == 0
     data = json.loads(out)
     assert len(data["bullets"]) == 5
+    text = seed_article.read_text("utf-8")
     for b in data["bullets"]:
-        assert set(b) == {"text", "sentence", "score", "translation", "facts"}
-        assert b["text"] in data["sentences"][b["sentence"]]["text"]
+        # The original keys stay; compression added its own (keys are added, never renamed).
+        assert set(b) == {"text", "sentence", "score", "translation", "facts"} | {
+            "compressed",
+            "spans",
+            "flags",
+            "flag_details",
+        }
+        sentence = data["sentences"][b["sentence"]]
+        assert "".join(text[s:e] for s, e in b["spans"]) == b["text"]
+        assert b["compressed"] == (b["text"] != sentence["text"])
         assert all(data["facts"][i]["sentence"] == b["sentence"] for i in b["facts"])
     for f in data["facts"]:
         assert set(f) == {"sentence", "kind", "text", "value", "start", "end"}

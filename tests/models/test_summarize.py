@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from models.export import bullet_english, bullet_norwegian
 from models.pipeline import (
     apply_check,
     article_from_text,
@@ -47,7 +48,10 @@ def test_bullets_link_to_their_sentences_and_facts(seed_article: Path) -> None:
     for b in art.bullets:
         sent = art.sentences[b.sentence]
         assert not sent.heading
-        assert b.text in sent.text
+        # The shown text is made of its spans, all inside the sentence (compression only drops).
+        assert all(sent.start <= a < z <= sent.end for a, z in b.spans)
+        assert "".join(art.text[a:z] for a, z in b.spans) == b.text
+        assert b.compressed == (b.text != sent.text)
         assert all(art.facts[i].sentence == b.sentence for i in b.facts)
         assert b.translation is None
     assert [b.sentence for b in art.bullets] == sorted(b.sentence for b in art.bullets)
@@ -83,7 +87,13 @@ def test_translations_flow_into_bullets(seed_article: Path) -> None:
     for s in art.sentences:
         s.translation = f"EN {s.index}"
     summarize_article(art)
-    assert all(b.translation == f"EN {b.sentence}" for b in art.bullets)
+    assert any(b.compressed for b in art.bullets) and not all(b.compressed for b in art.bullets)
+    for i, b in enumerate(art.bullets):
+        # A whole-sentence bullet shows its sentence's English; a compressed one has none of its
+        # own yet, so the export shows the whole sentence in both languages until it is translated.
+        assert b.translation == (None if b.compressed else f"EN {b.sentence}")
+        assert bullet_english(art, i) == f"EN {b.sentence}"
+        assert bullet_norwegian(art, i) == (art.sentences[b.sentence].text if b.compressed else b.text)
 
 
 @pytest.mark.parametrize("n", [0, 11])

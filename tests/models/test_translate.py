@@ -148,7 +148,7 @@ def test_translate_article_yields_every_sentence_and_the_caller_applies_them(tin
     seen: list[int] = []
     for batch in translate_article(article, tr):
         assert all(s.translation is None for s in article.sentences)  # the engine writes nothing
-        seen += [i for i, _ in batch]
+        seen += [t.index for t in batch]
     assert seen == [s.index for s in article.sentences]
     for batch in translate_article(article, tr):  # again: all from the translation memory
         apply_translations(article, batch)
