@@ -30,10 +30,14 @@ def icon(name: str) -> QIcon:
 class Window(Protocol):
     """What the actions call: the window's commands (``desktop.mainwindow.MainWindow``)."""
 
-    settings: S.Settings
-    original: QWidget
-    translation: QWidget
-    bullets: QWidget
+    @property
+    def settings(self) -> S.Settings: ...
+    @property
+    def original(self) -> QWidget: ...
+    @property
+    def translation(self) -> QWidget: ...
+    @property
+    def bullets(self) -> QWidget: ...
 
     def open_file_dialog(self) -> None: ...
     def open_url_dialog(self) -> None: ...
@@ -56,7 +60,9 @@ def make_action(
     icon_name: str = "",
 ) -> QAction:
     act = QAction(text, window)
-    if isinstance(shortcut, (list, tuple)):
+    if isinstance(shortcut, (QKeySequence, QKeySequence.StandardKey)):
+        act.setShortcut(shortcut)
+    elif shortcut is not None:
         # Standard keys may repeat an explicit one; a duplicate would make Qt treat the key as
         # ambiguous and fire nothing.
         seqs: list[QKeySequence] = []
@@ -65,8 +71,6 @@ def make_action(
                 if seq.toString() and seq not in seqs:
                     seqs.append(seq)
         act.setShortcuts(seqs)
-    elif shortcut is not None:
-        act.setShortcut(QKeySequence(shortcut))
     if tip:
         act.setStatusTip(tip)
         act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
@@ -84,7 +88,16 @@ class Actions:
 
     def __init__(self, qwindow: QMainWindow, w: Window) -> None:
         K = QKeySequence
-        a = lambda *args, **kw: make_action(qwindow, *args, **kw)  # noqa: E731
+
+        def a(
+            text: str,
+            slot: Callable[[], object],
+            shortcut: Shortcut | None = None,
+            tip: str = "",
+            icon_name: str = "",
+        ) -> QAction:
+            return make_action(qwindow, text, slot, shortcut, tip, icon_name)
+
         self.open = a("&Open…", w.open_file_dialog, K.StandardKey.Open, "Open an article file", "open")
         self.open_url = a("Open &URL…", w.open_url_dialog, K("Ctrl+Shift+O"), "Open a web page")
         self.export = a(
@@ -131,7 +144,7 @@ class Actions:
         self.recent_menu = self._build_menus(qwindow, w)
 
     @staticmethod
-    def _toggle(qwindow: QMainWindow, w: Window, text: str, key: S.Key) -> QAction:
+    def _toggle(qwindow: QMainWindow, w: Window, text: str, key: S.Key[bool]) -> QAction:
         act = QAction(text, qwindow)
         act.setCheckable(True)
         act.setChecked(bool(w.settings.get(key)))

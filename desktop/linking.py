@@ -174,6 +174,6 @@ def _selection(edit: QPlainTextEdit, span: tuple[int, int], fmt: QTextCharFormat
     end = min(span[1], edit.document().characterCount() - 1)
     c.setPosition(min(span[0], end))
     c.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-    sel.cursor = c  # type: ignore[attr-defined]
-    sel.format = fmt  # type: ignore[attr-defined]
+    sel.cursor = c
+    sel.format = fmt
     return sel

@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.linker = PaneLinker(
             self.original, self.translation, self.bullets, lambda: self.article, self._colors
         )
-        self.actions = Actions(self, self)
+        self.commands = Actions(self, self)
         self._built = True
         self._apply_font()
         self._restore_geometry()
@@ -199,13 +199,13 @@ class MainWindow(QMainWindow):
 
     @property
     def recent_menu(self) -> QMenu:
-        return self.actions.recent_menu.menu
+        return self.commands.recent_menu.menu
 
     def open_recent(self, path: str) -> None:
         """Open a recent file; one that was moved or deleted leaves the list with a clear message."""
         if not Path(path).is_file():
             self.settings.remove_recent(path)
-            self.actions.recent_menu.fill()
+            self.commands.recent_menu.fill()
             self.set_status(f"{Path(path).name} is no longer there; removed from recent files")
             dialogs.show_error(
                 self,
@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         self.settings.set(S.GEOMETRY, self.saveGeometry())
-        self.settings.set(S.SPLITTER, self.splitter.sizes())
+        self.settings.set(S.SPLITTER, [str(size) for size in self.splitter.sizes()])
         self.settings.sync()
 
     def change_font(self, delta: int) -> None:
@@ -301,14 +301,14 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str) -> None:
         """Read a file in the background (big files must not freeze the window)."""
-        p = Path(path)
-        self.set_status(f"Opening {p.name} …")
+        file = str(Path(path))
+        self.set_status(f"Opening {Path(file).name} …")
         self.stop()
         self.tasks.run(
             "open",
-            workers.open_file(str(p), self.settings.get(S.BULLETS)),
-            on_success=lambda a, path=str(p): self._set_loaded(a, path),
-            on_error=lambda e, path=str(p): self._open_failed(e, path),
+            workers.open_file(file, self.settings.get(S.BULLETS)),
+            on_success=lambda a: self._set_loaded(a, file),
+            on_error=lambda e: self._open_failed(e, file),
         )
 
     def paste_page(self, html: str, text: str = "") -> None:
@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
         self.tasks.run(
             "paste-page",
             workers.paste_page(html, text, bullets),
-            on_success=lambda a, c=cursor, r=replace_all, g=gen: self._page_pasted(a, c, r, g),
+            on_success=lambda a: self._page_pasted(a, cursor, replace_all, gen),
             on_error=lambda e: self._job_error(e, title="Cannot paste the page"),
         )
 
@@ -405,7 +405,7 @@ class MainWindow(QMainWindow):
         self.tasks.run(
             "analyse",
             workers.analyse(text, self.file, self.settings.get(S.BULLETS)),
-            on_success=lambda a, g=gen: self._analysis_done(a, g),
+            on_success=lambda a: self._analysis_done(a, gen),
             on_error=self._job_error,
         )
 
@@ -574,9 +574,9 @@ class MainWindow(QMainWindow):
             "translate",
             workers.translate(article, self.translator),
             lane="translator",
-            on_progress=lambda p, a=article: self._translate_progress(p, a),
-            on_success=lambda check, a=article: self._translate_finished(a, check),
-            on_cancel=lambda a=article: self._translate_finished(a, None),
+            on_progress=lambda p: self._translate_progress(p, article),
+            on_success=lambda check: self._translate_finished(article, check),
+            on_cancel=lambda: self._translate_finished(article, None),
             on_error=self._translate_failed,
         )
         self._update_actions()
@@ -754,9 +754,9 @@ class MainWindow(QMainWindow):
     # ----- export --------------------------------------------------------------------------
     def export_options(self) -> pipeline.ExportOptions:
         return pipeline.ExportOptions(
-            include_source=self.actions.opt_source.isChecked(),
-            include_translation=self.actions.opt_translation.isChecked(),
-            include_original=self.actions.opt_original.isChecked(),
+            include_source=self.commands.opt_source.isChecked(),
+            include_translation=self.commands.opt_translation.isChecked(),
+            include_original=self.commands.opt_original.isChecked(),
         )
 
     def export_dialog(self) -> None:
@@ -881,7 +881,7 @@ class MainWindow(QMainWindow):
         dialogs.show_error(self, title, err.message, err.details)
 
     def _update_actions(self) -> None:
-        acts = self.actions
+        acts = self.commands
         has_text = bool(self.original.document().characterCount() > 1)
         acts.translate.setEnabled(has_text and not self.translating)
         acts.stop.setEnabled(self.translating)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar, cast
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -19,18 +19,21 @@ from models.paths import config_dir
 MAX_RECENT = 10
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class Key:
+class Key(Generic[T]):
     name: str
-    type: type
-    default: Any
+    type: type[T]
+    default: T
 
 
 GEOMETRY = Key("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Key("window/state", QByteArray, QByteArray())
-SPLITTER = Key("window/splitter", list, [])
+SPLITTER: Key[list[str]] = Key("window/splitter", list, [])
 FONT_SIZE = Key("view/font_size", int, 0)  # 0 = the system default size
-RECENT_FILES = Key("files/recent", list, [])
+RECENT_FILES: Key[list[str]] = Key("files/recent", list, [])
 LAST_DIR = Key("files/last_dir", str, "")
 BULLETS = Key("summary/bullets", int, 5)
 EXPORT_SOURCE = Key("export/include_source", bool, True)
@@ -65,7 +68,7 @@ class Settings:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._qs = QSettings(str(self.path), QSettings.Format.IniFormat)
 
-    def get(self, key: Key) -> Any:
+    def get(self, key: Key[T]) -> T:
         raw = self._qs.value(key.name, None)
         if raw is None:
             return _copy(key.default)
@@ -74,11 +77,12 @@ class Settings:
         except (TypeError, ValueError):
             return _copy(key.default)
 
-    def set(self, key: Key, value: Any) -> None:
-        if key.type is list:
+    def set(self, key: Key[T], value: T) -> None:
+        if isinstance(value, (list, tuple)):
             # QSettings turns a one-element list into a scalar in INI files; store as a list
             # explicitly and coerce on read.
-            value = [str(v) for v in value]
+            self._qs.setValue(key.name, [str(v) for v in value])
+            return
         self._qs.setValue(key.name, value)
 
     def sync(self) -> None:
@@ -98,27 +102,30 @@ class Settings:
         return recent
 
 
-def _copy(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
+def _copy(value: T) -> T:
+    return cast(T, list(value)) if isinstance(value, list) else value
 
 
-def _coerce(raw: Any, key: Key) -> Any:
+def _coerce(raw: object, key: Key[T]) -> T:
+    """A stored value as ``key``'s type (an INI file holds strings, or string lists)."""
+    value: object
     if key.type is bool:
-        if isinstance(raw, str):
-            return raw.strip().lower() in {"1", "true", "yes", "on"}
-        return bool(raw)
-    if key.type is int:
-        return int(raw)
-    if key.type is str:
-        return str(raw)
-    if key.type is list:
-        if isinstance(raw, (list, tuple)):
-            return [str(v) for v in raw]
-        return [str(raw)] if str(raw) else []
-    if key.type is QByteArray:
+        value = raw.strip().lower() in {"1", "true", "yes", "on"} if isinstance(raw, str) else bool(raw)
+    elif key.type is int:
+        value = int(str(raw))
+    elif key.type is str:
+        value = str(raw)
+    elif key.type is list and isinstance(raw, (list, tuple)):
+        value = [str(v) for v in raw]
+    elif key.type is list:
+        value = [str(raw)] if str(raw) else []
+    elif key.type is QByteArray:
         if isinstance(raw, QByteArray):
-            return raw
-        if isinstance(raw, (bytes, bytearray)):
-            return QByteArray(bytes(raw))
-        raise TypeError(type(raw))
-    raise TypeError(key.type)
+            value = raw
+        elif isinstance(raw, (bytes, bytearray)):
+            value = QByteArray(bytes(raw))
+        else:
+            raise TypeError(type(raw))
+    else:
+        raise TypeError(key.type)
+    return cast(T, value)

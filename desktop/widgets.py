@@ -200,7 +200,7 @@ class SpanHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self.spans: list[tuple[int, int]] = []
-        self.format = QTextCharFormat()
+        self.span_format = QTextCharFormat()
         # Re-highlighting marks the layout dirty, which QPlainTextEdit reports as ``textChanged``
         # although not one character changed; listeners check this flag to ignore that.
         self.restyling = False
@@ -224,7 +224,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self.spans.append(span)
 
     def set_format(self, fmt: QTextCharFormat) -> None:
-        self.format = fmt
+        self.span_format = fmt
         if self.spans:
             self.rehighlight()
 
@@ -236,7 +236,7 @@ class SpanHighlighter(QSyntaxHighlighter):
             if e <= start or s >= end:
                 continue
             a = max(s, start) - start
-            self.setFormat(a, min(e, end) - start - a, self.format)
+            self.setFormat(a, min(e, end) - start - a, self.span_format)
 
 
 def heading_format(base: QFont) -> QTextCharFormat:

@@ -155,7 +155,7 @@ def _work(job_id: int, name: str, fn: JobFn, token: CancelToken, post: Callable[
         post((job_id, "succeeded", result))
 
 
-def _drain(gen: Generator[Any, None, Any], token: CancelToken, progress: Callable[[Any], None]) -> Any:
+def _drain(gen: Generator[Any, Any, Any], token: CancelToken, progress: Callable[[Any], None]) -> Any:
     try:
         while True:
             item = next(gen)
@@ -249,8 +249,12 @@ class TaskManager(QObject):
         if self._closed:
             raise RuntimeError("task manager is shut down")
         self._jobs[job.id] = job
-        post = self._post
-        job.token._report = lambda item, i=job.id: post((i, "progress", item))
+        post, job_id = self._post, job.id
+
+        def report(item: object) -> None:
+            post((job_id, "progress", item))
+
+        job.token._report = report
         job.future = self._lane(job.lane).submit(_work, job.id, job.name, job.fn, job.token, post)
         return job
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from models.article import Article, FlagDetail, ModelInfo, Source
 from models.errors import InputError
@@ -267,7 +267,8 @@ def open_translator(
     return translator, info
 
 
-class Translated(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Translated:
     """One finished segment: a sentence (``article.sentences[index].translation = english``) or,
     with ``bullet``, a compressed bullet's own text (``article.bullets[index].translation``)."""
 

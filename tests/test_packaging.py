@@ -59,3 +59,12 @@ def test_wheel_has_no_tests_or_shared_data(wheel: zipfile.ZipFile) -> None:
     names = wheel.namelist()
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]
     assert not [n for n in names if "syria-is-attacks" in n], "the seed article must not ship"
+
+
+def test_wheel_ships_exactly_the_three_top_level_packages(wheel: zipfile.ZipFile) -> None:
+    """``models``, ``desktop`` and ``resources`` are generic names (README: install Nordbrief in
+    its own environment); nothing else may land in site-packages next to them."""
+    tops = {n.split("/", 1)[0] for n in wheel.namelist() if not n.split("/", 1)[0].endswith(".dist-info")}
+    assert tops == {"models", "desktop", "resources"}
+    top_level = next(n for n in wheel.namelist() if n.endswith(".dist-info/top_level.txt"))
+    assert set(wheel.read(top_level).decode().split()) == {"models", "desktop", "resources"}

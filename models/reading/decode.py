@@ -124,12 +124,13 @@ def decode_bytes(data: bytes, name: str = "input") -> ReadResult:
         raise InputError(f"{name} is {kind}, not text; open a .txt, .md, .html or .docx article instead")
     utf16 = _utf16_without_bom(data)
     if utf16:
+        decoded: str | None
         try:
-            text = data.decode(utf16)
+            decoded = data.decode(utf16)
         except UnicodeDecodeError:
-            text = None
-        if text is not None and _control_ratio(text) < 0.01:
-            return _finish(text, utf16, [f"{name} is UTF-16 text without a BOM; read it as UTF-16"], name)
+            decoded = None
+        if decoded is not None and _control_ratio(decoded) < 0.01:
+            return _finish(decoded, utf16, [f"{name} is UTF-16 text without a BOM; read it as UTF-16"], name)
     if _looks_binary(data):
         raise InputError(f"{name} looks like a binary file, not text")
     try:

@@ -185,9 +185,9 @@ def _opener(text: str, others: str) -> tuple[int, str] | None:
             return len(phrase) + 1, "connective"
     m = _TIME_PHRASE.match(text)
     if m and text[m.end() : m.end() + 1] == " ":
-        phrase = m.group(0).lower().split()
+        words = m.group(0).lower().split()
         # Only when another bullet already says when (the same weekday or "i dag" …).
-        key = [w for w in phrase if w in TIME_WORDS]
+        key = [w for w in words if w in TIME_WORDS]
         other_words = set(_WORD.findall(others.lower()))
         if key and all(w in other_words for w in key):
             return m.end() + 1, "time"

@@ -187,7 +187,7 @@ def _similarity(cands: Sequence[Candidate]) -> np.ndarray:
     vec, _ = _tfidf([c.stems for c in cands])
     if vec.shape[1] == 0:
         return np.zeros((n, n))
-    sim = vec @ vec.T
+    sim: np.ndarray = vec @ vec.T
     np.fill_diagonal(sim, 0.0)
     return sim
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
+from typing import Any
 
 from models.article import Article, Paragraph, Sentence
 
@@ -347,7 +348,7 @@ def _short_subheading(text: str, start: int, end: int) -> bool:
     return not any(w.lower().strip(",") in _PROSE_WORDS for w in words)
 
 
-def _mark_pipe_headings(text: str, sents: list[list]) -> None:
+def _mark_pipe_headings(text: str, sents: list[list[Any]]) -> None:
     """Mark the headlines of a ``Kicker | lead …`` paragraph (web-scraped layout) as headings."""
     if not any(pipe for _, _, pipe, _ in sents):
         return
@@ -387,7 +388,7 @@ def segment(text: str) -> Article:
 
     for lines in blocks:
         # [start, end, ends_with_pipe, heading] per sentence of the block.
-        sents: list[list] = []
+        sents: list[list[Any]] = []
         for span in _block_spans(text, lines):
             if span.heading:
                 sents.append([span.start, span.end, False, True])
@@ -406,7 +407,7 @@ def segment(text: str) -> Article:
     return art
 
 
-def _add_paragraphs(art: Article, sents: list[list]) -> None:
+def _add_paragraphs(art: Article, sents: list[list[Any]]) -> None:
     """Group a block's sentences into paragraphs: each heading stands alone."""
     para: Paragraph | None = None
     for s, e, _, heading in sents:

@@ -117,7 +117,7 @@ def test_window_loads_the_model_picked_in_the_dialog(make_window, qtbot, two_mod
         return None
 
     monkeypatch.setattr(dialogs, "open_models_dialog", pick_b)
-    window.actions.models.trigger()
+    window.commands.models.trigger()
     qtbot.waitUntil(
         lambda: window.model_state == "ready" and window.model_info.name == "tiny-b", timeout=30_000
     )
@@ -156,10 +156,10 @@ def test_open_url_imports_the_page_through_the_engine(make_window, qtbot, page_s
     monkeypatch.setattr(dialogs, "ask_url", lambda parent: asked.append(parent) or page_server)
     window = make_window(autoload_model=False)
     assert (
-        window.actions.open_url.isVisible()
-        and "Ctrl+Shift+O" in window.actions.open_url.shortcut().toString()
+        window.commands.open_url.isVisible()
+        and "Ctrl+Shift+O" in window.commands.open_url.shortcut().toString()
     )
-    window.actions.open_url.trigger()
+    window.commands.open_url.trigger()
     assert asked == [window]
     qtbot.waitUntil(lambda: window.article is not None, timeout=20_000)
     expected = pipeline.load_url(page_server)
@@ -179,11 +179,11 @@ def test_open_url_cancelled_or_failing_page(
 ) -> None:
     window = make_window(autoload_model=False)
     monkeypatch.setattr(dialogs, "ask_url", lambda parent: None)  # the user pressed Cancel
-    window.actions.open_url.trigger()
+    window.commands.open_url.trigger()
     assert not window.tasks.active() and window.article is None
     missing = page_server.replace("/nyheter/bro", "/finnes-ikke")
     monkeypatch.setattr(dialogs, "ask_url", lambda parent: missing)
-    window.actions.open_url.trigger()
+    window.commands.open_url.trigger()
     qtbot.waitUntil(lambda: bool(recorded_errors), timeout=20_000)
     assert "404" in recorded_errors[0][1] or "not found" in recorded_errors[0][1].lower()
     assert window.original.toPlainText() == ""

@@ -58,16 +58,16 @@ def test_zoom_actions_apply_to_all_panes_and_persist(make_window) -> None:
     start = window.font_size()
     initial = _sizes(window)
     assert len(initial) == 1
-    window.actions.zoom_in.trigger()
-    window.actions.zoom_in.trigger()
+    window.commands.zoom_in.trigger()
+    window.commands.zoom_in.trigger()
     assert _sizes(window) == {start + 2}
-    window.actions.zoom_out.trigger()
+    window.commands.zoom_out.trigger()
     assert _sizes(window) == {start + 1}
     assert window.settings.get(S.FONT_SIZE) == start + 1
     window.close()
     again = make_window(autoload_model=False)  # same (temporary) settings file
     assert _sizes(again) == {start + 1}
-    again.actions.zoom_reset.trigger()
+    again.commands.zoom_reset.trigger()
     assert again.settings.get(S.FONT_SIZE) == 0 and _sizes(again) == initial
 
 

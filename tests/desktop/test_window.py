@@ -100,7 +100,7 @@ def test_stop_midway_leaves_a_consistent_state(ready_window, qtbot, tmp_path) ->
     first_gap = done.index(False)
     assert all(done[:first_gap]) and not any(done[first_gap:])  # a clean prefix, in order
     assert window.translation.toPlainText() == layout_translation(art).text
-    assert window.actions.translate.isEnabled() and not window.actions.stop.isEnabled()
+    assert window.commands.translate.isEnabled() and not window.commands.stop.isEnabled()
     assert "Stopped" in window.status_label.text()
     # Translating again finishes the job (earlier sentences come from the translation memory).
     window.translate()
@@ -309,12 +309,12 @@ def test_keyboard_shortcuts_and_accessible_names(make_window, qtbot) -> None:
     def keys(act):
         return {k.toString() for k in act.shortcuts()}
 
-    assert "Ctrl+O" in keys(window.actions.open)
-    assert "Ctrl+Return" in keys(window.actions.translate)
-    assert "Esc" in keys(window.actions.stop)
-    assert "Ctrl+E" in keys(window.actions.export)
-    assert "Ctrl+Shift+C" in keys(window.actions.copy)
-    assert "Ctrl++" in keys(window.actions.zoom_in) and "Ctrl+-" in keys(window.actions.zoom_out)
+    assert "Ctrl+O" in keys(window.commands.open)
+    assert "Ctrl+Return" in keys(window.commands.translate)
+    assert "Esc" in keys(window.commands.stop)
+    assert "Ctrl+E" in keys(window.commands.export)
+    assert "Ctrl+Shift+C" in keys(window.commands.copy)
+    assert "Ctrl++" in keys(window.commands.zoom_in) and "Ctrl+-" in keys(window.commands.zoom_out)
     for w in (window.original, window.translation, window.bullets, window.progress):
         assert w.accessibleName()
     before = window.font_size()
