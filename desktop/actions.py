@@ -7,6 +7,7 @@ show the same actions.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -88,15 +89,7 @@ class Actions:
 
     def __init__(self, qwindow: QMainWindow, w: Window) -> None:
         K = QKeySequence
-
-        def a(
-            text: str,
-            slot: Callable[[], object],
-            shortcut: Shortcut | None = None,
-            tip: str = "",
-            icon_name: str = "",
-        ) -> QAction:
-            return make_action(qwindow, text, slot, shortcut, tip, icon_name)
+        a = functools.partial(make_action, qwindow)
 
         self.open = a("&Open…", w.open_file_dialog, K.StandardKey.Open, "Open an article file", "open")
         self.open_url = a("Open &URL…", w.open_url_dialog, K("Ctrl+Shift+O"), "Open a web page")

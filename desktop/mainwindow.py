@@ -62,7 +62,7 @@ from desktop.widgets import (
 )
 from models import pipeline
 from models.article import Article, ModelInfo
-from models.errors import OutputError
+from models.errors import NordbriefError, OutputError
 from models.settings import EngineSettings
 from models.store.progress import DownloadProgress, format_size
 
@@ -835,8 +835,8 @@ class MainWindow(QMainWindow):
         """The final save on quit, after the workers stopped: the window is going away anyway."""
         try:
             session.save_text(self._session_snapshot())
-        except Exception as exc:  # never lose the close over a failed save; log the reason only
-            log.warning("final session save failed: %s", getattr(exc, "message", type(exc).__name__))
+        except NordbriefError as exc:  # never lose the close over a failed save; log the reason only
+            log.warning("final session save failed: %s", exc.message)
 
     def _update_title(self) -> None:
         """ "name — Nordbrief", so the window list and the task bar say which article is open."""

@@ -75,7 +75,10 @@ def save_text(data: str, path: Path | None = None) -> Path:
     """Write a ``snapshot`` atomically (temp file, fsync, rename): slow on a busy disk, so the
     window calls it from the ``io`` worker lane, never from the GUI thread."""
     target = path or session_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
     backup = target.with_name(target.stem + ".prev.json")
     if target.exists() and _read(target) is not None:
         with contextlib.suppress(OSError):

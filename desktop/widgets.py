@@ -414,6 +414,7 @@ class Banner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._kind = "info"
         self.setObjectName("banner")
         self.setAccessibleName("Notice")
         self.setAutoFillBackground(True)
@@ -516,7 +517,7 @@ class Banner(QFrame):
 
     def retint(self) -> None:
         """Follow a theme change (the window calls this on ``PaletteChange``)."""
-        self._tint(getattr(self, "_kind", "info"))
+        self._tint(self._kind)
 
 
 def blend(a: QColor, b: QColor, t: float) -> QColor:
