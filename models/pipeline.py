@@ -146,7 +146,8 @@ def _identify_language(article: Article) -> None:
 
 def load_article(path: str) -> Article:
     """Open what the user named: an http(s) link, .docx, web page, Markdown or text (``-``: stdin)."""
-    from models.reading import import_file, is_url
+    from models.reading.files import import_file
+    from models.reading.web import is_url
 
     if is_url(path):
         return load_url(path)
@@ -155,7 +156,7 @@ def load_article(path: str) -> Article:
 
 def load_url(url: str) -> Article:
     """Fetch an http(s) link (deadline, size cap, redirects) and import the page; NetworkError = exit 4."""
-    from models.reading import import_url
+    from models.reading.files import import_url
 
     return _from_imported(import_url(url))
 

@@ -2,20 +2,7 @@
 
 ``files`` dispatches on the kind; ``decode`` turns bytes into text; ``html`` (trafilatura),
 ``docx`` (python-docx) and ``markdown`` (markdown-it-py) read their formats; ``web`` fetches a
-link (httpx); ``compose`` gives every reader's blocks the one shape the segmenter expects.
+link (httpx); ``compose`` gives every reader's blocks the one shape the segmenter expects;
+``types`` holds what they hand on and the table of file types. Import the module you need: this
+package imports nothing, so reading one text file never loads the others' code.
 """
-
-from models.reading.files import import_bytes, import_file, import_url
-from models.reading.types import FILE_TYPES, FileType, ImportedText
-from models.reading.web import fetch_url, is_url
-
-__all__ = [
-    "FILE_TYPES",
-    "FileType",
-    "ImportedText",
-    "fetch_url",
-    "import_bytes",
-    "import_file",
-    "import_url",
-    "is_url",
-]

@@ -10,8 +10,6 @@ download. The only network access outside the model store.
 from __future__ import annotations
 
 import re
-import socket
-import ssl
 import time
 import urllib.parse
 import zlib
@@ -218,6 +216,9 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 
 def _describe_network_error(url: str, host: str | None, reason: object) -> str:
+    import socket
+    import ssl
+
     if isinstance(reason, TimeoutError):
         return f"{url}: timed out"
     if isinstance(reason, socket.gaierror):

@@ -17,7 +17,8 @@ import pytest
 from models.cli import main
 from models.errors import InputError, NetworkError
 from models.pipeline import load_article, load_url
-from models.reading import fetch_url, import_url, is_url
+from models.reading.files import import_url
+from models.reading.web import fetch_url, is_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NEWS_HTML = (FIXTURES / "news_page.html").read_bytes()
