@@ -35,6 +35,7 @@ from typing import Any
 from models.align import align_lengths
 from models.article import FLAGS, Article, FlagDetail
 from models.facts import UNIT_DIMENSION, RawFact, extract_from_text, known_name_words, name_table
+from models.facts import fold as _fold
 
 # Suffixes of Norwegian institution names that translators translate ("Stortinget").
 _INSTITUTION_SUFFIXES = (
@@ -93,17 +94,6 @@ class CheckResult:
         return {f: counts[f] for f in FLAGS if counts[f]}
 
 
-def _fold(text: str) -> str:
-    """Lowercase, accents removed (ø/æ/å kept), curly apostrophes straightened."""
-    text = text.lower().replace("’", "'")
-    out = []
-    for ch in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(ch):
-            continue
-        out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out))
-
-
 _COMPASS = re.compile(r"^(?:nord|sør|øst|vest|nordøst|nordvest|sørøst|sørvest|midt)-(?=\w)")
 _JOINERS = {"for", "of", "de", "van", "von", "der", "den", "og", "and", "i", "av", "al"}
 # Fuzzy matching is bounded: a 140 KB "name" must not cost minutes (issue 14, item 3).
@@ -118,12 +108,16 @@ class English:
     folded: str
     caps: frozenset[str]  # folded capitalised words and acronyms, genitive-less, with hyphen parts
     by_initial: dict[str, tuple[str, ...]]
+    acronyms: frozenset[str]
 
     @classmethod
     def of(cls, text: str) -> English:
         caps: set[str] = set()
+        acronyms: set[str] = set()
         for m in _WORD.finditer(text):
             raw = m.group(0).rstrip(".")
+            if len(raw) >= 2 and raw.replace(".", "").isupper() and raw.replace(".", "").isalpha():
+                acronyms.add(raw.replace(".", "").lower())
             parts = [p for p in raw.split("-") if p]
             if not any(p[:1].isupper() for p in parts):
                 continue
@@ -141,13 +135,18 @@ class English:
         by_initial: dict[str, list[str]] = {}
         for w in caps:
             by_initial.setdefault(w[:1], []).append(w)
-        return cls(_fold(text), frozenset(caps), {k: tuple(v) for k, v in by_initial.items()})
+        return cls(
+            _fold(text), frozenset(caps), {k: tuple(v) for k, v in by_initial.items()}, frozenset(acronyms)
+        )
 
-    def has_phrase(self, phrase: str) -> bool:
-        return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", self.folded) is not None
+    def has_phrase(self, phrase: str, inflected: bool = False) -> bool:
+        """``phrase`` as whole words; ``inflected`` lets a long last word take an ending
+        ("congress" -> "Congressional", "tweet" -> "tweeted")."""
+        tail = r"\w{0,4}" if inflected and len(phrase) >= 5 else ""
+        return re.search(r"(?<!\w)" + re.escape(phrase) + tail + r"(?!\w)", self.folded) is not None
 
     def has_word_like(self, form: str) -> bool:
-        if form in self.caps:
+        if form in self.caps or form + "s" in self.caps or form + "es" in self.caps:
             return True
         if len(form) > _MAX_FUZZY_WORD:
             return False
@@ -191,11 +190,17 @@ def _in_table(forms: Iterable[str], english: English) -> bool | None:
     table = name_table()[0]
     known = False
     for form in forms:
-        for en in table.get(form, ()):
-            known = True
-            if english.has_phrase(en):
-                return True
+        # Norwegian definite and genitive endings: "Kongressen", "Senatets", "Stillehavets".
+        bare = _DEFINITE.sub("", form) if len(form) > 6 else form
+        for key in dict.fromkeys((form, bare)):
+            for en in table.get(key, ()):
+                known = True
+                if english.has_phrase(en, inflected=True):
+                    return True
     return False if known else None
+
+
+_DEFINITE = re.compile(r"(?:ene|ane|ets|ens|et|en|a)$")
 
 
 def _word_present(word: str, english: English) -> bool:
@@ -213,7 +218,7 @@ def _word_present(word: str, english: English) -> bool:
         parts = [p for p in folded.split("-") if len(p) >= 3][:_MAX_NAME_WORDS]
         if parts and all(english.has_word_like(p) for p in parts):
             return True
-    if listed is None and "-" not in folded and 7 <= len(folded) <= _MAX_FUZZY_WORD:
+    if "-" not in folded and 7 <= len(folded) <= _MAX_FUZZY_WORD:
         # A Norwegian compound whose first part is the name: Koreakrigen (Korean War),
         # Europaligaen (Europa League), Asialekene (Asian Games).
         for k in range(len(folded) - 3, 3, -1):
@@ -241,6 +246,12 @@ def name_present(name: str, translation: str | English) -> bool:
         return True
     if len(parts) > _MAX_NAME_WORDS or len(name) > 400:
         return False  # not a name anyone writes; only the verbatim match above counts
+    if len(parts) >= 2:
+        # Its initials as an English acronym: "New York" -> "NY"/"NYC", "Louisiana State
+        # University" -> "LSU".
+        initials = "".join(_fold(p)[0] for p in parts)
+        if any(w.startswith(initials) and len(w) <= len(initials) + 1 for w in english.acronyms):
+            return True
     return all(_word_present(p, english) for p in parts)
 
 
@@ -257,8 +268,10 @@ def _what(f: RawFact) -> str:
 
 def _converted(a: RawFact, b: RawFact) -> bool:
     """Is ``b`` the same quantity as ``a`` in another unit (250 kg ~ 550 pounds, 25 cm ~ 10 inches)?"""
-    if a.unit == b.unit or a.unit not in UNIT_DIMENSION or b.unit not in UNIT_DIMENSION:
+    if a.unit not in UNIT_DIMENSION or b.unit not in UNIT_DIMENSION:
         return False
+    if a.unit == b.unit and UNIT_DIMENSION[a.unit][0] != "temperature":
+        return False  # "grader" and "degrees" may be Celsius and Fahrenheit
     dim_a, fa = UNIT_DIMENSION[a.unit]
     dim_b, fb = UNIT_DIMENSION[b.unit]
     if dim_a != dim_b or not isinstance(a.value, int | float) or not isinstance(b.value, int | float):
@@ -436,7 +449,7 @@ def check_aligned(original: Article, translation_text: str) -> CheckResult:
     """Align paragraphs, then sentences within paragraphs, and fact-check every pair."""
     from models.segment import segment
 
-    english = segment(translation_text)
+    english = segment(translation_text, glued_headlines=False)
     known = known_name_words(s.text for s in original.sentences)
     src_paras = _blocks_of(original)
     tgt_paras = _blocks_of(english)
@@ -452,10 +465,14 @@ def check_aligned(original: Article, translation_text: str) -> CheckResult:
         tgt_sents = [i for p in tgt_ids for i in tgt_paras[p]]
         if src_sents:
             last_para = original.sentences[src_sents[0]].paragraph
-        blocks = align_lengths(
-            [len(original.sentences[i].text) for i in src_sents],
-            [len(english.sentences[i].text) for i in tgt_sents],
-        )
+        if len(src_sents) == 1 or len(tgt_sents) == 1:
+            # One sentence on a side of an aligned paragraph pair: there is nothing to align.
+            blocks = [(list(range(len(src_sents))), list(range(len(tgt_sents))))]
+        else:
+            blocks = align_lengths(
+                [len(original.sentences[i].text) for i in src_sents],
+                [len(english.sentences[i].text) for i in tgt_sents],
+            )
         for bs, bt in blocks:
             s_idx = [src_sents[i] for i in bs]
             t_idx = [tgt_sents[i] for i in bt]

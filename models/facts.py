@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -108,7 +109,7 @@ _QUANTITY_WORDS = {
     "nb": {
         "dusin": 12, "dusinvis": 12, "tiår": 10, "tiåret": 10, "tiår": 10, "hundrevis": 100,
         "tusenvis": 1000, "millionvis": 1e6, "halv": 0.5, "halvparten": 0.5, "dobbelt": 2,
-        "begge": 2, "båe": 2, "par": 2, "kvart": 0.25,
+        "begge": 2, "båe": 2, "par": 2, "kvart": 0.25, "døgn": 24, "døgnet": 24,
     },
 }  # fmt: skip
 
@@ -296,7 +297,7 @@ _NUMBER = re.compile(
     r"(?<![\w.,])\d{1,3}(?:(?:[.,]|[ \u00a0\u202f])\d{3}(?!\d))+(?:[.,]\d+)?(?![\w])|(?<![\w])\d+(?:[.,]\d+)?"
 )
 _ORDINAL_EN = re.compile(r"(?<![\w])(\d+)(?:st|nd|rd|th)\b")
-_START_GAP = re.compile(r"[:«\"“”!?]\s*$|(?:^|\s)[-–—]\s*$")
+_START_GAP = re.compile(r"[:«\"“”!?]\s*$|(?:^|\s)[-–—‘']\s*$")
 _SENTENCE_GAP = re.compile(r"[.!?…][\"»”’)]*\s+[\"«“‘(]*$")
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)$")
 _RANGE_GAP = re.compile(r"^\s*(?:[-–—]|til|og|to|and|or|eller|à)\s*$")
@@ -310,6 +311,13 @@ def _stop_words() -> frozenset[str]:
     return frozenset(get_stop_words("norwegian")) | {"ifølge", "iflg", "slike", "sjølv", "også"}
 
 
+def fold(text: str) -> str:
+    """Lowercase, accents removed (ø and æ have none to remove), curly apostrophes straightened."""
+    text = text.lower().replace("’", "'")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
 @cache
 def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     """(Norwegian name -> English forms, acronyms that are common nouns) from CLDR + models/data."""
@@ -318,7 +326,7 @@ def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     for code in ("nb", "nn"):
         for key, name in _locale(code).territories.items():
             if key in en and not key.isdigit():
-                table.setdefault(name.lower(), set()).add(en[key].lower())
+                table.setdefault(fold(name), set()).add(fold(en[key]))
     common: set[str] = set()
     raw = resources.files("models").joinpath("data/names_nb_en.tsv").read_text(encoding="utf-8")
     for line in raw.splitlines():
@@ -328,7 +336,9 @@ def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
             common.add(line[1:].strip())
             continue
         nb, _, forms = line.partition("\t")
-        table.setdefault(nb.strip().lower(), set()).update(f.strip() for f in forms.split("|") if f.strip())
+        table.setdefault(fold(nb.strip()), set()).update(
+            fold(f.strip()) for f in forms.split("|") if f.strip()
+        )
     return {k: tuple(sorted(v)) for k, v in table.items()}, frozenset(common)
 
 
@@ -462,6 +472,14 @@ _MAY_CONTEXT = re.compile(
 )
 
 
+# Norwegian "mars" alone is the month only after a word that introduces a time.
+_MARS_CONTEXT = re.compile(
+    r"(?:\b(?:i|fra|frå|til|innen|innan|siden|sidan|før|etter|medio|primo|ultimo|av|om|hele|heile|"
+    r"tidlig|tidleg|sent|seint|neste|forrige|førre|sist|i slutten av|i begynnelsen av)\s+)$",
+    re.I,
+)
+
+
 def _date_value(month: str, day: str | None, year: str | None) -> str:
     value = month
     if day:
@@ -500,12 +518,15 @@ def _dates(text: str, lang: str) -> list[RawFact]:
                 if surface[0].islower() and key in ("may", "march"):
                     continue
                 if len(key) <= 4 and key not in ("may", "june", "july") and not (day or year):
-                    # An abbreviation alone ("Oct.") needs its capital and its dot or a clause end.
-                    if not surface[0].isupper():
+                    # An abbreviation alone ("until Oct.") needs its capital and its dot: "Jan
+                    # Gelfand" is a name.
+                    if not surface[0].isupper() or text[m.end() - 1 : m.end()] != ".":
                         continue
             elif len(key) <= 4 and key not in ("mai", "mars", "juni", "juli") and not (day or year):
                 if not text[m.end() - 1 : m.end()] == ".":
                     continue  # "jan" alone is a name; "jan." is January
+            elif key == "mars" and not (day or year) and not _MARS_CONTEXT.search(text[: m.start()]):
+                continue  # "demokratiets ubønnhørlige mars" is a march
             if day and not 1 <= int(day) <= 31:
                 day = None
             value = _date_value(month_names[key], day, year)
@@ -520,6 +541,11 @@ def _dates(text: str, lang: str) -> list[RawFact]:
         nxt = _next_word(text, m.end())
         if nxt and m.group("wd")[0].isupper() and nxt.lower() not in months(lang) and not nxt.isdigit():
             continue  # "The Sunday Times", "Saturday Night Live"
+        if m.group("wd")[0].isupper() and re.search(
+            r"[A-ZÆØÅ][\w'’]* $", text[max(0, m.start() - 30) : m.start()]
+        ):
+            if not _SENTENCE_GAP.search(text[max(0, m.start() - 4) : m.start()]):
+                continue  # "Fox News Sunday"
         out.append(RawFact("date", m.group(0), names[m.group("wd").lower()], *m.span()))
     for m in numeric_pat.finditer(text):
         a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
@@ -609,6 +635,7 @@ def _periods(text: str, lang: str) -> list[RawFact]:
 
 # --- numbers -------------------------------------------------------------------------------------
 
+_FEET_INCHES = re.compile(r"(?<![\w.,])(\d)-(?:foot|feet)-(\d{1,2})(?!\d)")
 _SCALE_WORD = re.compile(r"[ \u00a0]+([A-Za-zæøåÆØÅ]+\.?)")
 
 
@@ -652,6 +679,11 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
                 found.append((m.start(), m.end(), float(m.group(1)), False))
     for start, end, value in _word_numbers(text, lang, taken):
         found.append((start, end, value, True))
+    if lang == "en":
+        # "a 6-foot-6 forward": feet and inches as one length.
+        for m in _FEET_INCHES.finditer(text):
+            found = [f for f in found if not m.start() <= f[0] < m.end()]
+            found.append((m.start(), m.end(), int(m.group(1)) + int(m.group(2)) / 12, False))
     found.sort()
     units = _UNIT_RE["en" if lang == "en" else "nb"]
     unit_table = _UNITS_EN if lang == "en" else _UNITS_NB
@@ -686,8 +718,8 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
         if not soft and _YEAR.match(raw) and value is not None:
             kind = "date"  # a bare year such as 2011
         fact_value: float | int | str | None = _finite(value) if value is not None else None
-        unit: str | None = None
-        tail = units.match(text, end)
+        unit: str | None = "ft" if lang == "en" and _FEET_INCHES.fullmatch(raw) else None
+        tail = units.match(text, end) if unit is None else None
         if tail and not (tail.group(1) == "m" and lang == "en" and value is not None and value >= 1e6):
             unit = unit_table[tail.group(1).lower()]
             # Percent / currency / unit words stay in the fact text so a reader sees what it counts.
@@ -701,6 +733,13 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
         keys: frozenset[tuple[str, object]] = frozenset()
         if fact_value is not None and mantissa is not None and mantissa != value:
             keys = frozenset({("n", fact_value), ("n", _finite(mantissa))})
+        digits = text[found[i][0] : found[i][1]]
+        if not soft and fact_value is not None and re.fullmatch(r"\d{1,3}[.,]\d{3}", digits):
+            # "380,000" in a Norwegian text (or "1.500" in an English one): the other reading too.
+            other = _parse_number(digits, "nb" if lang == "en" else "en")
+            if other is not None and value is not None and mantissa:
+                alt = _finite(other * value / mantissa)
+                keys = (keys or frozenset({("n", fact_value)})) | {("n", alt)}
         out.append(RawFact(kind, raw, fact_value, start, end, soft=soft, unit=unit, keys=keys))
         i += 1
     # "3 til 10 cm", "5–7 cm": the unit written once after a range belongs to both ends.
@@ -736,7 +775,7 @@ def _name_tokens(text: str) -> list[tuple[int, int, str, bool]]:
         # a full stop that does not end an abbreviation or initial ("St. Louis", "George W. Bush").
         at_start = first or bool(_START_GAP.search(gap))
         if not at_start and _SENTENCE_GAP.search(gap):
-            at_start = not (prev_tok[:1].isupper() and len(prev_tok) <= 3) and not prev_tok.isdigit()
+            at_start = not (prev_tok[:1].isupper() and len(prev_tok) <= 3)
         first = False
         prev_end = end
         prev_tok = tok
@@ -755,6 +794,9 @@ def _is_acronym(tok: str) -> bool:
     return bool(re.fullmatch(r"[A-ZÆØÅ]{2,}s?", head))
 
 
+_INFLECTIONS = frozenset("en et er ene ens ar ane a s e".split())
+
+
 def _trim_compound(tok: str) -> str:
     """'USA-ledede' -> 'USA', 'Assad-regimets' -> 'Assad'; 'Nord-Korea', 'Jong-il' stay whole."""
     if _NAME_PREFIX.match(tok):
@@ -762,6 +804,8 @@ def _trim_compound(tok: str) -> str:
     parts = tok.split("-")
     keep = [parts[0]]
     for part in parts[1:]:
+        if part in _INFLECTIONS:
+            break  # "MP-er", "TV-en": a Norwegian ending, not part of the name
         if part[:1].isupper() or len(part) <= 3:
             keep.append(part)
         else:
@@ -823,6 +867,9 @@ def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
             gap = text[toks[j - 1][1] : s2]
             if gap != " " or st2 or taken.overlaps(s2, e2):
                 break
+            prev = toks[j - 1][2]
+            if prev.endswith("s") and (prev[:-1] in known or prev[:-1].endswith("'")) and len(parts) >= 1:
+                break  # "Manchester Citys Sergio Aguero": a genitive ends the name
             if _is_namey(t2) and not _not_a_name(t2):
                 t2t = _trim_compound(t2)
                 parts.append(t2t)
