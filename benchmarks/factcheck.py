@@ -108,9 +108,10 @@ def _items(detail: str) -> list[str]:
     return [d.strip() for d in detail.split("; ") if d.strip()]
 
 
-def line_alarms(pairs: list[dict[str, Any]], n_lines: int) -> list[set[tuple[str, str]]]:
-    """Per line (= source paragraph): the (flag, detail item) alarms of its pairs."""
-    out: list[set[tuple[str, str]]] = [set() for _ in range(n_lines)]
+def line_alarms(pairs: list[dict[str, Any]], n_lines: int) -> list[Counter[tuple[str, str]]]:
+    """Per line (= source paragraph): the (flag, detail item) alarms of its pairs, as a multiset
+    (a second "number '50' is missing" is a new detail)."""
+    out: list[Counter[tuple[str, str]]] = [Counter() for _ in range(n_lines)]
     for p in pairs:
         para = p["paragraph"]
         for d in p.get("flag_details", []):
@@ -264,7 +265,7 @@ class LangResult:
     lines: int = 0
     false_alarm_lines: list[int] = field(default_factory=list)
     real_lines: list[int] = field(default_factory=list)
-    alarms: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
+    alarms: dict[int, Counter[tuple[str, str]]] = field(default_factory=dict)
     unjudged: list[tuple[int, str, str]] = field(default_factory=list)
     causes: Counter[str] = field(default_factory=Counter)
     recall: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -307,7 +308,7 @@ def measure_lang(lang: str, docs: list[Doc], english: list[str], norwegian: list
     )
     with tempfile.TemporaryDirectory(prefix="nordbrief-factcheck-") as tmp:
         work = Path(tmp)
-        clean: dict[int, set[tuple[str, str]]] = {}
+        clean: dict[int, Counter[tuple[str, str]]] = {}
         for doc in docs:
             pairs = run_check(work, [norwegian[i] for i in doc.lines], [english[i] for i in doc.lines])
             for k, alarms in enumerate(line_alarms(pairs, len(doc.lines))):
@@ -347,7 +348,7 @@ def measure_lang(lang: str, docs: list[Doc], english: list[str], norwegian: list
                         if i not in chunk:
                             continue
                         total += 1
-                        new = {(f, d) for f, d in alarms[k] - clean[i] if f.startswith(FAMILY[kind])}
+                        new = [(f, d) for f, d in alarms[k] - clean[i] if f.startswith(FAMILY[kind])]
                         if new:
                             caught += 1
                         else:

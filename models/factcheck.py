@@ -287,7 +287,7 @@ def _converted(a: RawFact, b: RawFact) -> bool:
 
 
 def _compare_numbers(
-    src: Sequence[RawFact], tgt: Sequence[RawFact]
+    src: Sequence[RawFact], tgt: Sequence[RawFact], translation: str | None = None
 ) -> tuple[list[str], list[str], list[str]]:
     """(missing, changed, converted) details from the number and date facts of both sides.
 
@@ -301,12 +301,14 @@ def _compare_numbers(
     used_r = [False] * len(right)
     keys_l = [f.match_keys() for f in left]
     keys_r = [g.match_keys() for g in right]
-    for hard_only in (True, False):
+    # Hard with hard first, then word forms with word forms, then word forms with hard facts:
+    # a "to" must not take the "2" that another "2" needed.
+    for want_l, want_r in ((False, False), (True, True), (True, False), (False, True)):
         for i, f in enumerate(left):
-            if used_l[i] or (hard_only and f.soft):
+            if used_l[i] or f.soft != want_l:
                 continue
             for j, g in enumerate(right):
-                if not used_r[j] and not (hard_only and g.soft) and keys_l[i] & keys_r[j]:
+                if not used_r[j] and g.soft == want_r and keys_l[i] & keys_r[j]:
                     used_l[i] = used_r[j] = True
                     break
     converted: list[str] = []
@@ -314,8 +316,13 @@ def _compare_numbers(
         if used_r[j] or g.soft:
             continue
         # Unmatched source first (the translator converted), then matched ones (the English adds
-        # the conversion in brackets: "72 km (45 miles)").
-        order = [i for i in range(len(left)) if not used_l[i]] + [i for i in range(len(left)) if used_l[i]]
+        # the conversion in brackets: "72 km (45 miles)"). A bracketed figure only restates: it
+        # never stands in for a figure the English left out ("speeds of kph (497 mph)").
+        bracketed = translation is not None and translation[max(0, g.start - 3) : g.start].rstrip().endswith(
+            "("
+        )
+        unmatched = [] if bracketed else [i for i in range(len(left)) if not used_l[i]]
+        order = unmatched + [i for i in range(len(left)) if used_l[i]]
         for i in order:
             if _converted(left[i], g):
                 converted.append(f"'{left[i].text}' is given as '{g.text}' (a unit conversion)")
@@ -400,7 +407,7 @@ def check_pair(source: str, translation: str, known: set[str] | None = None) -> 
     if copied:
         # Untranslated text: number/name/length comparisons would only repeat the same problem.
         return [FlagDetail("copied_input", copied)]
-    missing, changed, converted = _compare_numbers(src_facts, tgt_facts)
+    missing, changed, converted = _compare_numbers(src_facts, tgt_facts, translation)
     if missing:
         found["number_missing"] = missing
     if changed:

@@ -456,7 +456,7 @@ def _date_patterns(lang: str) -> tuple[re.Pattern[str], ...]:
     else:
         pats = [
             re.compile(
-                r"(?<![\w.])(?:(?P<day>\d{1,2})\.\s*)?" + month + r"(?:\s+(?P<year>\d{4}))?(?!\w)", re.I
+                r"(?<![\w.])(?:(?P<day>\d{1,2})\.\s*)?" + month + r"(?:,?\s+(?P<year>\d{4}))?(?!\w)", re.I
             )
         ]
     weekday = re.compile(r"(?<!\w)(?P<wd>" + day_alt + r")(?P<tail>\w*)", re.I)
@@ -541,11 +541,10 @@ def _dates(text: str, lang: str) -> list[RawFact]:
         nxt = _next_word(text, m.end())
         if nxt and m.group("wd")[0].isupper() and nxt.lower() not in months(lang) and not nxt.isdigit():
             continue  # "The Sunday Times", "Saturday Night Live"
-        if m.group("wd")[0].isupper() and re.search(
-            r"[A-ZÆØÅ][\w'’]* $", text[max(0, m.start() - 30) : m.start()]
-        ):
-            if not _SENTENCE_GAP.search(text[max(0, m.start() - 4) : m.start()]):
-                continue  # "Fox News Sunday"
+        before = text[max(0, m.start() - 40) : m.start()]
+        prev = re.search(r"(?:^|(?P<lead>[.!?:\"“«(])\s*|\s)(?P<word>[A-ZÆØÅ][\w'’]*) $", before)
+        if m.group("wd")[0].isupper() and prev and not prev.group("lead") and prev.start() > 0:
+            continue  # "Fox News Sunday" (but "Since Thursday" opens a sentence)
         out.append(RawFact("date", m.group(0), names[m.group("wd").lower()], *m.span()))
     for m in numeric_pat.finditer(text):
         a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
@@ -734,11 +733,12 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
         if fact_value is not None and mantissa is not None and mantissa != value:
             keys = frozenset({("n", fact_value), ("n", _finite(mantissa))})
         digits = text[found[i][0] : found[i][1]]
-        if not soft and fact_value is not None and re.fullmatch(r"\d{1,3}[.,]\d{3}", digits):
-            # "380,000" in a Norwegian text (or "1.500" in an English one): the other reading too.
-            other = _parse_number(digits, "nb" if lang == "en" else "en")
-            if other is not None and value is not None and mantissa:
-                alt = _finite(other * value / mantissa)
+        other_mark = "," if lang != "en" else "."
+        if not soft and fact_value is not None and re.fullmatch(r"\d{1,3}[" + other_mark + r"]\d{3}", digits):
+            # "380,000" in a Norwegian text, "1.500" in an English one: the writer's other
+            # convention, read as thousands too.
+            if value is not None and mantissa:
+                alt = _finite(float(digits.replace(other_mark, "")) * value / mantissa)
                 keys = (keys or frozenset({("n", fact_value)})) | {("n", alt)}
         out.append(RawFact(kind, raw, fact_value, start, end, soft=soft, unit=unit, keys=keys))
         i += 1
