@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -400,7 +399,7 @@ def check_pair(source: str, translation: str, known: set[str] | None = None) -> 
     if known is None:
         known = known_name_words([source])
     src_facts = extract_from_text(source, "nb", known)
-    tgt_facts = extract_from_text(translation, "en", known_name_words([translation]))
+    tgt_facts = extract_from_text(translation, "en", names=False)
     found: dict[str, list[str]] = {}
     names = [str(f.value) for f in src_facts if f.kind == "name" and isinstance(f.value, str)]
     copied = _copied(source, translation, names)

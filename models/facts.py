@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 from models.article import Article, Fact
 
@@ -45,8 +46,21 @@ def _locale(code: str):  # type: ignore[no-untyped-def]
     return Locale.parse(code)
 
 
-_EN_MONTHS = "january february march april may june july august september october november december".split()
-_EN_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_EN_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_EN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 @cache
@@ -107,7 +121,7 @@ _QUANTITY_WORDS = {
         "half": 0.5, "quarter": 0.25,
     },
     "nb": {
-        "dusin": 12, "dusinvis": 12, "tiår": 10, "tiåret": 10, "tiår": 10, "hundrevis": 100,
+        "dusin": 12, "dusinvis": 12, "tiår": 10, "tiåret": 10, "hundrevis": 100,
         "tusenvis": 1000, "millionvis": 1e6, "halv": 0.5, "halvparten": 0.5, "dobbelt": 2,
         "begge": 2, "båe": 2, "par": 2, "kvart": 0.25, "døgn": 24, "døgnet": 24,
     },
@@ -480,6 +494,14 @@ _MARS_CONTEXT = re.compile(
 )
 
 
+@cache
+def _relative_pattern(lang: str) -> re.Pattern[str]:
+    phrases = sorted(RELATIVE_EN if lang == "en" else RELATIVE_NB, key=len, reverse=True)
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(p).replace(r"\ ", " ") for p in phrases) + r")(?!\w)", re.I
+    )
+
+
 def _date_value(month: str, day: str | None, year: str | None) -> str:
     value = month
     if day:
@@ -497,11 +519,13 @@ def _next_word(text: str, end: int) -> str:
 def _dates(text: str, lang: str) -> list[RawFact]:
     out: list[RawFact] = []
     relative = RELATIVE_EN if lang == "en" else RELATIVE_NB
-    for phrase, value in relative.items():
-        # Match case-insensitively on the text itself: text.lower() can change the length ("İ" ->
-        # "i̇"), which shifted every later offset (fuzz seed 1, index 7341).
-        for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.I):
-            out.append(RawFact("date", m.group(0), value, m.start(), m.end(), soft=True))
+    # Match case-insensitively on the text itself: text.lower() can change the length ("İ" ->
+    # "i̇"), which shifted every later offset (fuzz seed 1, index 7341).
+    for m in _relative_pattern(lang).finditer(text):
+        value = relative.get(" ".join(m.group(0).lower().split()))
+        if value is None:  # a case-folding oddity ("İ går"): not worth a guess
+            continue
+        out.append(RawFact("date", m.group(0), value, m.start(), m.end(), soft=True))
     if lang != "en":
         for m in re.finditer(r"(?<!\w)fjorårets?|(?<!\w)fjorårs", text, re.I):
             out.append(RawFact("date", m.group(0), "last_year", m.start(), m.end(), soft=True))
@@ -513,19 +537,27 @@ def _dates(text: str, lang: str) -> list[RawFact]:
             key = surface.lower()
             day, year = m.group("day"), m.group("year")
             if lang == "en":
-                if key == "may" and not (day or year) and not _MAY_CONTEXT.search(text[: m.start()]):
+                if (
+                    key == "may"
+                    and not (day or year)
+                    and not _MAY_CONTEXT.search(text[max(0, m.start() - 40) : m.start()])
+                ):
                     continue  # the modal verb "may" or the name "Theresa May"
                 if surface[0].islower() and key in ("may", "march"):
                     continue
-                if len(key) <= 4 and key not in ("may", "june", "july") and not (day or year):
-                    # An abbreviation alone ("until Oct.") needs its capital and its dot: "Jan
-                    # Gelfand" is a name.
-                    if not surface[0].isupper() or text[m.end() - 1 : m.end()] != ".":
-                        continue
+                # An abbreviation alone ("until Oct.") needs its capital and its dot: "Jan
+                # Gelfand" is a name.
+                alone = len(key) <= 4 and key not in ("may", "june", "july") and not (day or year)
+                if alone and (not surface[0].isupper() or text[m.end() - 1 : m.end()] != "."):
+                    continue
             elif len(key) <= 4 and key not in ("mai", "mars", "juni", "juli") and not (day or year):
-                if not text[m.end() - 1 : m.end()] == ".":
+                if text[m.end() - 1 : m.end()] != ".":
                     continue  # "jan" alone is a name; "jan." is January
-            elif key == "mars" and not (day or year) and not _MARS_CONTEXT.search(text[: m.start()]):
+            elif (
+                key == "mars"
+                and not (day or year)
+                and not _MARS_CONTEXT.search(text[max(0, m.start() - 40) : m.start()])
+            ):
                 continue  # "demokratiets ubønnhørlige mars" is a march
             if day and not 1 <= int(day) <= 31:
                 day = None
@@ -734,19 +766,18 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
             keys = frozenset({("n", fact_value), ("n", _finite(mantissa))})
         digits = text[found[i][0] : found[i][1]]
         other_mark = "," if lang != "en" else "."
-        if not soft and fact_value is not None and re.fullmatch(r"\d{1,3}[" + other_mark + r"]\d{3}", digits):
-            # "380,000" in a Norwegian text, "1.500" in an English one: the writer's other
-            # convention, read as thousands too.
-            if value is not None and mantissa:
-                alt = _finite(float(digits.replace(other_mark, "")) * value / mantissa)
-                keys = (keys or frozenset({("n", fact_value)})) | {("n", alt)}
+        # "380,000" in a Norwegian text, "1.500" in an English one: the writer's other convention,
+        # read as thousands too.
+        other = re.fullmatch(r"\d{1,3}[" + other_mark + r"]\d{3}", digits)
+        if other and not soft and fact_value is not None and value is not None and mantissa:
+            alt = _finite(float(digits.replace(other_mark, "")) * value / mantissa)
+            keys = (keys or frozenset({("n", fact_value)})) | {("n", alt)}
         out.append(RawFact(kind, raw, fact_value, start, end, soft=soft, unit=unit, keys=keys))
         i += 1
     # "3 til 10 cm", "5–7 cm": the unit written once after a range belongs to both ends.
-    for a, b in zip(out, out[1:], strict=False):
-        if a.unit is None and b.unit is not None and b.unit in UNIT_DIMENSION:
-            if _RANGE_GAP.match(text[a.end : b.start]):
-                a.unit = b.unit
+    for a, b in pairwise(out):
+        if a.unit is None and b.unit in UNIT_DIMENSION and _RANGE_GAP.match(text[a.end : b.start]):
+            a.unit = b.unit
     return out
 
 
@@ -794,7 +825,7 @@ def _is_acronym(tok: str) -> bool:
     return bool(re.fullmatch(r"[A-ZÆØÅ]{2,}s?", head))
 
 
-_INFLECTIONS = frozenset("en et er ene ens ar ane a s e".split())
+_INFLECTIONS = frozenset(["en", "et", "er", "ene", "ens", "ar", "ane", "a", "s", "e"])
 
 
 def _trim_compound(tok: str) -> str:
@@ -897,10 +928,13 @@ def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
     return out
 
 
-def extract_from_text(text: str, lang: str = "nb", known: set[str] | None = None) -> list[RawFact]:
-    """All facts in one string, sorted by position; ``known`` holds names from the rest of the article."""
+def extract_from_text(
+    text: str, lang: str = "nb", known: set[str] | None = None, *, names: bool = True
+) -> list[RawFact]:
+    """All facts in one string, sorted by position; ``known`` holds names from the rest of the
+    article. ``names=False`` skips names (the checker needs only the English numbers)."""
     lang = "en" if lang == "en" else "nb"
-    if known is None:
+    if known is None and names:
         known = known_name_words([text])
     dates = _periods(text, lang) + _times(text, lang) + _dates(text, lang)
     taken = _Taken(len(text))
@@ -912,8 +946,8 @@ def extract_from_text(text: str, lang: str = "nb", known: set[str] | None = None
     numbers = _numbers(text, lang, taken)
     for n in numbers:
         taken.add(n.start, n.end)
-    names = _names(text, taken, known)
-    facts = kept_dates + numbers + names
+    found = _names(text, taken, known or set()) if names else []
+    facts = kept_dates + numbers + found
     facts.sort(key=lambda f: (f.start, f.end))
     return facts
 
