@@ -76,7 +76,15 @@ def months(lang: str) -> dict[str, str]:
                     out[name.lower().rstrip(".")] = _EN_MONTHS[number - 1]
     if lang == "en":
         out["sept"] = "september"  # the AP style abbreviation, not in CLDR's English
+    _ABBREVIATED[lang] = frozenset(
+        k + "."
+        for k in out
+        if len(k) <= 4 and k not in ("mai", "may", "juni", "june", "juli", "july", "mars")
+    )
     return out
+
+
+_ABBREVIATED: dict[str, frozenset[str]] = {}
 
 
 @cache
@@ -551,8 +559,7 @@ def _dates(text: str, lang: str) -> list[RawFact]:
                 if alone and (not surface[0].isupper() or text[m.end() - 1 : m.end()] != "."):
                     continue
             elif len(key) <= 4 and key not in ("mai", "mars", "juni", "juli") and not (day or year):
-                if text[m.end() - 1 : m.end()] != ".":
-                    continue  # "jan" alone is a name; "jan." is January
+                continue  # alone, "jan" is a name and "jul." is Christmas
             elif (
                 key == "mars"
                 and not (day or year)
@@ -562,7 +569,10 @@ def _dates(text: str, lang: str) -> list[RawFact]:
             if day and not 1 <= int(day) <= 31:
                 day = None
             value = _date_value(month_names[key], day, year)
-            out.append(RawFact("date", m.group(0), value, *m.span()))
+            start, end = m.span()
+            if not year and text[end - 1 : end] == "." and key + "." not in _ABBREVIATED[lang]:
+                end -= 1  # "14. september." ends the sentence; only "okt." keeps its dot
+            out.append(RawFact("date", text[start:end], value, start, end))
     names = weekdays(lang)
     for m in weekday_pat.finditer(text):
         tail = m.group("tail").lower()
@@ -952,12 +962,32 @@ def extract_from_text(
     return facts
 
 
+def _shown(f: RawFact, lang: str) -> bool:
+    """Facts a reader sees (and the summarizer counts): not ordinal or quantity words such as
+    "andre" (second, or "other") or "par" — they only help the checker match the other side."""
+    if not (f.soft and f.kind == "number"):
+        return True
+    return f.text.lower() in cardinal_words(lang)
+
+
+@cache
+def cardinal_words(lang: str) -> frozenset[str]:
+    from num2words import num2words
+
+    code = "en" if lang == "en" else "no"
+    words = {num2words(n, lang=code).replace(" ", "") for n in range(2, 100)}
+    words |= {"hundred", "thousand"} if lang == "en" else {"sju", "tyve", "tredve", "hundre", "tusen"}
+    return frozenset(words)
+
+
 def extract_facts(article: Article, lang: str = "nb") -> list[Fact]:
     """Facts of every sentence of ``article`` with offsets into ``article.text``."""
     known = known_name_words(s.text for s in article.sentences)
     facts: list[Fact] = []
     for s in article.sentences:
         for f in extract_from_text(s.text, lang, known):
+            if not _shown(f, lang):
+                continue
             facts.append(Fact(s.index, f.kind, f.text, f.value, s.start + f.start, s.start + f.end))
     return facts
 
