@@ -88,7 +88,10 @@ def test_huge_hyphenated_name_costs_bounded_comparisons(monkeypatch: pytest.Monk
     name = "-".join(word("K") for _ in range(20000))  # ~140 KB
     english = "-".join(word("K") for _ in range(20000))
     assert len(name) > 140_000
-    flags = [d.flag for d in check_pair(f"Møtet med {name} var i Bergen.", f"The meeting with {english} was in Bergen.")]
+    flags = [
+        d.flag
+        for d in check_pair(f"Møtet med {name} var i Bergen.", f"The meeting with {english} was in Bergen.")
+    ]
     assert "name_missing" in flags
     # Bounded by the name-word and word-length caps, not by the name's length squared.
     assert made <= 12 * 20000
