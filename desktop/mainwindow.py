@@ -64,7 +64,17 @@ from desktop.widgets import (
     tint,
 )
 from models import export
-from models.article import Article
+from models.article import Article, FlagDetail, Sentence, severity
+
+
+def _flag_bullets(s: Sentence) -> str:
+    """A sentence's flag details, one bullet each, led by what the flag is sure of."""
+    return _flag_lines(s.flag_details or [FlagDetail(f, f.replace("_", " ")) for f in s.flags])
+
+
+def _flag_lines(details: list[FlagDetail]) -> str:
+    return "\n".join(f"• {d.severity}: {d.detail}" for d in details)
+
 
 log = logging.getLogger(__name__)
 
@@ -791,7 +801,7 @@ class MainWindow(QMainWindow):
             words = sum(len(s.text.split()) for s in article.sentences if s.translation is not None)
             if how == "done":
                 self.progress.setValue(100)
-                flagged = sum(1 for s in article.sentences if s.flags)
+                flagged = sum(1 for s in article.sentences if severity(s.flags) in ("alarm", "warning"))
                 extra = f"; {flagged} sentence(s) flagged, hover for details" if flagged else ""
                 self.set_status(f"Translated {total} sentences in {elapsed:.1f} s{extra}")
                 self.translation_pane.header.note.setText("English · machine translation")
@@ -844,6 +854,7 @@ class MainWindow(QMainWindow):
         self.bullets.clear()
         art = self.article
         warn_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        info_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
         dot = icon("bullet")
         translated = 0
         if art:
@@ -859,7 +870,8 @@ class MainWindow(QMainWindow):
                 item = QListWidgetItem(main)
                 item.setData(Qt.ItemDataRole.UserRole, i)
                 item.setData(SOURCE_ROLE, norwegian if english else "")
-                item.setData(FLAGGED_ROLE, bool(flag_details))
+                level = severity([d.flag for d in flag_details])
+                item.setData(FLAGGED_ROLE, level in ("alarm", "warning"))
                 item.setIcon(dot)
                 tips = (
                     [f"Norwegian: {norwegian}"]
@@ -869,13 +881,13 @@ class MainWindow(QMainWindow):
                 if b.compressed and s is not None and norwegian != " ".join(s.text.split()):
                     tips.append(f"Shortened from: {' '.join(s.text.split())}")
                 spoken = f"{main}. Norwegian source: {norwegian}" if english else main
-                if flag_details:
+                if level in ("alarm", "warning"):
                     item.setIcon(warn_icon)
-                    details = [d.detail for d in flag_details]
-                    tips.append(
-                        "Check this fact against the original:\n" + "\n".join(f"• {d}" for d in details)
-                    )
+                    tips.append("Check this fact against the original:\n" + _flag_lines(flag_details))
                     spoken = f"Warning, check this fact. {spoken}"
+                elif level == "info":
+                    item.setIcon(info_icon)
+                    tips.append("Note on the translation:\n" + _flag_lines(flag_details))
                 item.setToolTip("\n\n".join(tips))
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
                 self.bullets.addItem(item)
@@ -979,10 +991,15 @@ class MainWindow(QMainWindow):
         flag_fmt.setBackground(colors["flag_bg"])
         flag_fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         flag_fmt.setUnderlineColor(colors["flag_line"])
+        info_fmt = QTextCharFormat()
+        info_fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+        info_fmt.setUnderlineColor(colors["flag_line"])
         for s in self.article.sentences:
-            span = self.translation_span(s.index) if s.flags else None
+            level = severity(s.flags)
+            span = self.translation_span(s.index) if level else None
             if span:
-                trans.append(self._selection(self.translation, span, flag_fmt))
+                fmt = info_fmt if level == "info" else flag_fmt
+                trans.append(self._selection(self.translation, span, fmt))
         orig: list[QTextEdit.ExtraSelection] = []
         if self._current is not None:
             cur = QTextCharFormat()
@@ -1004,10 +1021,11 @@ class MainWindow(QMainWindow):
         if idx is None:
             return None
         s = self.article.sentences[idx]
-        if not s.flags:
+        level = severity(s.flags)
+        if level is None:
             return None
-        details = [d.detail for d in s.flag_details] or [f.replace("_", " ") for f in s.flags]
-        return "Check this sentence:\n" + "\n".join(f"• {d}" for d in details)
+        head = "Note on this sentence:" if level == "info" else "Check this sentence:"
+        return head + "\n" + _flag_bullets(s)
 
     def current_sentence(self) -> int | None:
         return self._current
