@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 from desktop.render import TranslationLayout
 from desktop.textpos import OffsetMap
 from desktop.widgets import BulletList
-from models.article import Article
+from models.article import Article, severity
 
 
 class PaneLinker:
@@ -131,7 +131,8 @@ class PaneLinker:
         self.translation.setExtraSelections([])
 
     def highlight(self) -> None:
-        """Flag marks in the translation, plus the current sentence in both panes."""
+        """Flag marks in the translation (wavy for a doubt, dotted for a note), plus the current
+        sentence in both panes."""
         article = self._article()
         if article is None:
             self.clear()
@@ -142,10 +143,14 @@ class PaneLinker:
         flag_fmt.setBackground(colors["flag_bg"])
         flag_fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         flag_fmt.setUnderlineColor(colors["flag_line"])
+        info_fmt = QTextCharFormat()  # a faithful change worth knowing (info), not a doubt
+        info_fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+        info_fmt.setUnderlineColor(colors["flag_line"])
         for s in article.sentences:
-            span = self.translation_span(s.index) if s.flags else None
+            level = severity(s.flags)
+            span = self.translation_span(s.index) if level else None
             if span:
-                trans.append(_selection(self.translation, span, flag_fmt))
+                trans.append(_selection(self.translation, span, info_fmt if level == "info" else flag_fmt))
         orig: list[QTextEdit.ExtraSelection] = []
         if self.current is not None:
             cur = QTextCharFormat()

@@ -61,10 +61,20 @@ from desktop.widgets import (
     tint,
 )
 from models import pipeline
-from models.article import Article, ModelInfo
+from models.article import Article, FlagDetail, ModelInfo, Sentence, severity
 from models.errors import NordbriefError, OutputError
 from models.settings import EngineSettings
 from models.store.progress import DownloadProgress, format_size
+
+
+def _flag_bullets(s: Sentence) -> str:
+    """A sentence's flag details, one bullet each, led by what the flag is sure of."""
+    return _flag_lines(s.flag_details or [FlagDetail(f, f.replace("_", " ")) for f in s.flags])
+
+
+def _flag_lines(details: list[FlagDetail]) -> str:
+    return "\n".join(f"• {d.severity}: {d.detail}" for d in details)
+
 
 log = logging.getLogger(__name__)
 
@@ -626,7 +636,7 @@ class MainWindow(QMainWindow):
             words = sum(len(s.text.split()) for s in article.sentences if s.translation is not None)
             if check is not None:
                 self.progress.setValue(100)
-                flagged = sum(1 for s in article.sentences if s.flags)
+                flagged = sum(1 for s in article.sentences if severity(s.flags) in ("alarm", "warning"))
                 extra = f"; {flagged} sentence(s) flagged, hover for details" if flagged else ""
                 self.set_status(f"Translated {total} sentences in {elapsed:.1f} s{extra}")
                 self.translation_pane.header.note.setText("English · machine translation")
@@ -678,6 +688,7 @@ class MainWindow(QMainWindow):
         self.bullets.clear()
         art = self.article
         warn_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        info_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
         dot = icon("bullet")
         translated = 0
         if art:
@@ -693,7 +704,8 @@ class MainWindow(QMainWindow):
                 item = QListWidgetItem(main)
                 item.setData(Qt.ItemDataRole.UserRole, i)
                 item.setData(SOURCE_ROLE, norwegian if english else "")
-                item.setData(FLAGGED_ROLE, bool(flag_details))
+                level = severity([d.flag for d in flag_details])
+                item.setData(FLAGGED_ROLE, level in ("alarm", "warning"))
                 item.setIcon(dot)
                 tips = (
                     [f"Norwegian: {norwegian}"]
@@ -703,13 +715,13 @@ class MainWindow(QMainWindow):
                 if b.compressed and s is not None and norwegian != " ".join(s.text.split()):
                     tips.append(f"Shortened from: {' '.join(s.text.split())}")
                 spoken = f"{main}. Norwegian source: {norwegian}" if english else main
-                if flag_details:
+                if level in ("alarm", "warning"):
                     item.setIcon(warn_icon)
-                    details = [d.detail for d in flag_details]
-                    tips.append(
-                        "Check this fact against the original:\n" + "\n".join(f"• {d}" for d in details)
-                    )
+                    tips.append("Check this fact against the original:\n" + _flag_lines(flag_details))
                     spoken = f"Warning, check this fact. {spoken}"
+                elif level == "info":
+                    item.setIcon(info_icon)
+                    tips.append("Note on the translation:\n" + _flag_lines(flag_details))
                 item.setToolTip("\n\n".join(tips))
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
                 self.bullets.addItem(item)
@@ -746,10 +758,11 @@ class MainWindow(QMainWindow):
         if idx is None:
             return None
         s = self.article.sentences[idx]
-        if not s.flags:
+        level = severity(s.flags)
+        if level is None:
             return None
-        details = [d.detail for d in s.flag_details] or [f.replace("_", " ") for f in s.flags]
-        return "Check this sentence:\n" + "\n".join(f"• {d}" for d in details)
+        head = "Note on this sentence:" if level == "info" else "Check this sentence:"
+        return head + "\n" + _flag_bullets(s)
 
     # ----- export --------------------------------------------------------------------------
     def export_options(self) -> pipeline.ExportOptions:

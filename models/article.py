@@ -19,7 +19,30 @@ FLAGS: tuple[str, ...] = (
     "repetition",
     "length_ratio",
     "unaligned",
+    "unit_converted",
 )
+
+# What each flag is sure of. An *alarm* says a fact of the original is wrong or missing in the
+# English (or there is no real translation); a *warning* is a hint worth a look (an odd length);
+# *info* reports a faithful change a reader should know about (a unit converted), never an error.
+SEVERITY: dict[str, str] = {
+    "number_missing": "alarm",
+    "number_changed": "alarm",
+    "name_missing": "alarm",
+    "copied_input": "alarm",
+    "repetition": "alarm",
+    "unaligned": "alarm",
+    "length_ratio": "warning",
+    "unit_converted": "info",
+}
+SEVERITIES: tuple[str, ...] = ("alarm", "warning", "info")
+ALARMS: frozenset[str] = frozenset(f for f, s in SEVERITY.items() if s == "alarm")
+
+
+def severity(flags: list[str]) -> str | None:
+    """The most serious severity among ``flags`` (None when there are none)."""
+    found = {SEVERITY.get(f, "alarm") for f in flags}
+    return next((s for s in SEVERITIES if s in found), None)
 
 
 @dataclass
@@ -27,8 +50,12 @@ class FlagDetail:
     flag: str
     detail: str
 
+    @property
+    def severity(self) -> str:
+        return SEVERITY.get(self.flag, "alarm")
+
     def to_json(self) -> dict[str, str]:
-        return {"flag": self.flag, "detail": self.detail}
+        return {"flag": self.flag, "severity": self.severity, "detail": self.detail}
 
 
 @dataclass
@@ -236,7 +263,7 @@ class Article:
         art.source = Source(**(data.get("source") or {}))
         art.paragraphs = [Paragraph(**p) for p in data.get("paragraphs", [])]
         for s in data.get("sentences", []):
-            details = [FlagDetail(**d) for d in s.get("flag_details", [])]
+            details = [FlagDetail(d["flag"], d["detail"]) for d in s.get("flag_details", [])]
             art.sentences.append(
                 Sentence(**{k: v for k, v in s.items() if k != "flag_details"}, flag_details=details)
             )

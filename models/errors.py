@@ -11,6 +11,8 @@ EXIT_INPUT = 2
 EXIT_MODEL = 3
 EXIT_NETWORK = 4
 EXIT_OUTPUT = 5
+# ``check --fail-on-flags``: the check ran, and some pair carries an alarm (not an error).
+EXIT_FLAGGED = 6
 EXIT_INTERRUPTED = 130
 
 

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.article import Article, FlagDetail, Sentence
+from models.article import Article, FlagDetail, Sentence, severity
 from models.files import write_atomic
 
 MT_NOTICE = (
@@ -107,11 +107,22 @@ def _sentence(article: Article, index: int) -> Sentence | None:
 
 
 def fact_warnings(article: Article) -> list[str]:
-    """One line per flag on what a bullet shows, in bullet order (what the reader must check)."""
-    lines: list[str] = []
+    """One line per flag on what a bullet shows, in bullet order, with what the flag is sure of:
+    "Bullet 2 (alarm): number '35' became '53'", "Bullet 3 (info): '25 cm' is given as ..."."""
+    return [line for _severity, line in _fact_notes(article)]
+
+
+def _fact_notes(article: Article) -> list[tuple[str, str]]:
+    lines: list[tuple[str, str]] = []
     for i in range(len(article.bullets)):
-        lines.extend(f"Bullet {i + 1}: {d.detail}" for d in bullet_flag_details(article, i))
+        for d in bullet_flag_details(article, i):
+            lines.append((d.severity, f"Bullet {i + 1} ({d.severity}): {d.detail}"))
     return lines
+
+
+def _needs_check(flags: list[str]) -> bool:
+    """A bullet is marked for checking on an alarm or a warning; information alone is no doubt."""
+    return severity(flags) in ("alarm", "warning")
 
 
 def translation_text(article: Article, *, keep_untranslated: bool = False) -> str:
@@ -182,7 +193,7 @@ def _bullet_lines(article: Article, options: ExportOptions) -> list[_BulletLine]
     for i, bullet in enumerate(article.bullets):
         english = bullet_english(article, i)
         norwegian = " ".join(bullet_norwegian(article, i).split())
-        flagged = bool(bullet_flag_details(article, i))
+        flagged = _needs_check([d.flag for d in bullet_flag_details(article, i)])
         if english:
             source = norwegian if options.include_source else None
             out.append(_BulletLine(" ".join(english.split()), source, flagged, bullet.sentence))
@@ -206,9 +217,9 @@ def render_markdown(article: Article, options: ExportOptions | None = None) -> s
         lines.append(f"- {b.main}" + (" ⚠" if b.flagged else "") + ref)
         if b.norwegian:
             lines.append(f"  - _Norwegian:_ {b.norwegian}")
-    warnings = fact_warnings(article)
-    if warnings:
-        lines += ["", "## Fact warnings", ""] + [f"- ⚠ {w}" for w in warnings]
+    notes = _fact_notes(article)
+    if notes:
+        lines += ["", "## Fact warnings", ""] + [f"- {'ℹ' if sev == 'info' else '⚠'} {w}" for sev, w in notes]
     if options.include_translation:
         lines += ["", "## Translation", "", translation_text(article) or "_Not translated._"]
     if options.include_original:
@@ -235,9 +246,11 @@ def render_text(article: Article, options: ExportOptions | None = None) -> str:
         lines.append(f"* {b.main}" + (" [check: fact warning]" if b.flagged else "") + ref)
         if b.norwegian:
             lines.append(f"    Norwegian: {b.norwegian}")
-    warnings = fact_warnings(article)
-    if warnings:
-        lines += ["", *_underline("Fact warnings", "-"), ""] + [f"! {w}" for w in warnings]
+    notes = _fact_notes(article)
+    if notes:
+        lines += ["", *_underline("Fact warnings", "-"), ""] + [
+            f"{'i' if sev == 'info' else '!'} {w}" for sev, w in notes
+        ]
     if options.include_translation:
         lines += ["", *_underline("Translation", "-"), "", translation_text(article) or "Not translated."]
     if options.include_original:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,62 +33,9 @@ from typing import Any
 
 from models.article import FLAGS, Article, FlagDetail
 from models.check.align import align_lengths
-from models.summary.facts import RawFact, extract_from_text, known_name_words
+from models.summary.facts import UNIT_DIMENSION, RawFact, extract_from_text, known_name_words, name_table
+from models.summary.facts import fold as _fold
 
-# Norwegian exonyms whose English form is not a close spelling. Only where unavoidable: close
-# spellings (Damaskus, Irak, Syria) are matched by similarity instead.
-EXONYMS: dict[str, tuple[str, ...]] = {
-    "tyrkia": ("turkey", "turkish", "türkiye", "turks"),
-    "russland": ("russia", "russian", "russians", "moscow"),
-    "tyskland": ("germany", "german", "germans"),
-    "frankrike": ("france", "french"),
-    "spania": ("spain", "spanish"),
-    "hellas": ("greece", "greek"),
-    "kina": ("china", "chinese"),
-    "sveits": ("switzerland", "swiss"),
-    "sverige": ("sweden", "swedish"),
-    "norge": ("norway", "norwegian"),
-    "danmark": ("denmark", "danish"),
-    "island": ("iceland", "icelandic"),
-    "storbritannia": ("britain", "british", "uk"),
-    "nederland": ("netherlands", "dutch", "holland"),
-    "belgia": ("belgium", "belgian"),
-    "østerrike": ("austria", "austrian"),
-    "polen": ("poland", "polish"),
-    "ungarn": ("hungary", "hungarian"),
-    "tsjekkia": ("czech", "czechia"),
-    "hviterussland": ("belarus", "belarusian"),
-    "litauen": ("lithuania", "lithuanian"),
-    "estland": ("estonia", "estonian"),
-    "irak": ("iraq", "iraqi", "iraqis"),
-    "marokko": ("morocco", "moroccan"),
-    "libanon": ("lebanon", "lebanese"),
-    "kypros": ("cyprus", "cypriot"),
-    "sør-afrika": ("south africa", "south african"),
-    "nord-korea": ("north korea", "north korean"),
-    "sør-korea": ("south korea", "south korean"),
-    "saudi-arabia": ("saudi arabia", "saudi"),
-    "europa": ("europe", "european"),
-    "afrika": ("africa", "african"),
-    "amerika": ("america", "american"),
-    "usa": ("us", "usa", "united states", "america", "american", "u.s"),
-    "fn": ("un", "united nations"),
-    "eu": ("eu", "european union"),
-    "moskva": ("moscow",),
-    "kairo": ("cairo",),
-    "brussel": ("brussels",),
-    "wien": ("vienna",),
-    "aten": ("athens",),
-    "genève": ("geneva",),
-    "eufrat": ("euphrates",),
-    "midtøsten": ("middle east",),
-    "middelhavet": ("mediterranean",),
-    "nordsjøen": ("north sea",),
-    "vestbredden": ("west bank",),
-    "høyre": ("conservative", "conservatives", "høyre"),
-    "venstre": ("liberal", "liberals", "venstre"),
-    "gud": ("god",),
-}
 # Suffixes of Norwegian institution names that translators translate ("Stortinget").
 _INSTITUTION_SUFFIXES = (
     "partiet",
@@ -147,30 +93,66 @@ class CheckResult:
         return {f: counts[f] for f in FLAGS if counts[f]}
 
 
-def _fold(text: str) -> str:
-    """Lowercase, accents removed (ø/æ/å kept), curly apostrophes straightened."""
-    text = text.lower().replace("’", "'")
-    out = []
-    for ch in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(ch):
-            continue
-        out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out))
+_COMPASS = re.compile(r"^(?:nord|sør|øst|vest|nordøst|nordvest|sørøst|sørvest|midt)-(?=\w)")
+_JOINERS = {"for", "of", "de", "van", "von", "der", "den", "og", "and", "i", "av", "al"}
+# Fuzzy matching is bounded: a 140 KB "name" must not cost minutes (issue 14, item 3).
+_MAX_FUZZY_WORD = 40
+_MAX_NAME_WORDS = 12
 
 
-def _en_words(text: str) -> list[str]:
-    """English word forms to look names up in: whole, genitive-less, and hyphen parts."""
-    words: list[str] = []
-    for m in _WORD.finditer(_fold(text)):
-        w = m.group(0).rstrip(".")
-        if w.endswith("'s"):
-            w = w[:-2]
-        elif w.endswith("'"):
-            w = w[:-1]
-        words.append(w)
-        if "-" in w:
-            words.extend(p for p in w.split("-") if p)
-    return words
+@dataclass
+class English:
+    """The English side, prepared once per pair for name look-ups."""
+
+    folded: str
+    caps: frozenset[str]  # folded capitalised words and acronyms, genitive-less, with hyphen parts
+    by_initial: dict[str, tuple[str, ...]]
+    acronyms: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> English:
+        caps: set[str] = set()
+        acronyms: set[str] = set()
+        for m in _WORD.finditer(text):
+            raw = m.group(0).rstrip(".")
+            if len(raw) >= 2 and raw.replace(".", "").isupper() and raw.replace(".", "").isalpha():
+                acronyms.add(raw.replace(".", "").lower())
+            parts = [p for p in raw.split("-") if p]
+            if not any(p[:1].isupper() for p in parts):
+                continue
+            w = _fold(raw)
+            if w.endswith("'s"):
+                w = w[:-2]
+            elif w.endswith("'"):
+                w = w[:-1]
+            caps.add(w)
+            if "." in w:
+                caps.add(w.replace(".", ""))  # U.N. -> un, F.B.I. -> fbi
+            for raw_part, part in zip(parts, w.split("-"), strict=False):
+                if raw_part[:1].isupper() and part:
+                    caps.add(part)
+        by_initial: dict[str, list[str]] = {}
+        for w in caps:
+            by_initial.setdefault(w[:1], []).append(w)
+        return cls(
+            _fold(text), frozenset(caps), {k: tuple(v) for k, v in by_initial.items()}, frozenset(acronyms)
+        )
+
+    def has_phrase(self, phrase: str, inflected: bool = False) -> bool:
+        """``phrase`` as whole words; ``inflected`` lets a long last word take an ending
+        ("congress" -> "Congressional", "tweet" -> "tweeted")."""
+        tail = r"\w{0,4}" if inflected and len(phrase) >= 5 else ""
+        return re.search(r"(?<!\w)" + re.escape(phrase) + tail + r"(?!\w)", self.folded) is not None
+
+    def has_word_like(self, form: str) -> bool:
+        if form in self.caps or form + "s" in self.caps or form + "es" in self.caps:
+            return True
+        if len(form) > _MAX_FUZZY_WORD:
+            return False
+        return any(_similar(form, w) for w in self.by_initial.get(form[:1], ()))
+
+    def has_word_starting(self, head: str) -> bool:
+        return any(w.startswith(head) for w in self.by_initial.get(head[:1], ()))
 
 
 def _similar(a: str, b: str) -> bool:
@@ -178,7 +160,9 @@ def _similar(a: str, b: str) -> bool:
         return True
     if len(a) >= 4 and b.startswith(a) and len(b) - len(a) <= 3:
         return True  # Syria -> Syrian, Iraq -> Iraqi
-    if min(len(a), len(b)) < 4:
+    shorter, longer = sorted((len(a), len(b)))
+    # ratio = 2 * matches / (len(a) + len(b)) cannot reach 0.75 when the lengths differ too much.
+    if shorter < 4 or shorter < 0.6 * longer:
         return False
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.75
 
@@ -186,42 +170,88 @@ def _similar(a: str, b: str) -> bool:
 _AR_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az)-")
 
 
-def _name_forms(token: str) -> set[str]:
+def _name_forms(token: str) -> list[str]:
     t = _fold(token)
-    forms = {t}
-    if t.endswith("s") and len(t) > 3:
-        forms.add(t[:-1])
+    forms = [t]
+    if t.endswith("'s"):
+        forms.append(t[:-2])
+    elif t.endswith("s") and len(t) > 3:
+        forms.append(t[:-1])
     for f in list(forms):
-        forms.add(_AR_PREFIX.sub("", f))
+        bare = _AR_PREFIX.sub("", f)
+        if bare != f:
+            forms.append(bare)
     return forms
 
 
-def name_present(name: str, translation: str) -> bool:
-    """Is the Norwegian name ``name`` (value or surface) in the English ``translation``?"""
-    folded = _fold(name)
-    folded_text = _fold(translation)
-    for key in {folded, folded.rstrip("s")}:
-        for english in EXONYMS.get(key, ()):
-            if re.search(r"(?<!\w)" + re.escape(english) + r"(?!\w)", folded_text):
-                return True
-    if folded in folded_text:
+def _in_table(forms: Iterable[str], english: English) -> bool | None:
+    """True/False when the name table knows one of ``forms``; None when it knows none."""
+    table = name_table()[0]
+    known = False
+    for form in forms:
+        # Norwegian definite and genitive endings: "Kongressen", "Senatets", "Stillehavets".
+        bare = _DEFINITE.sub("", form) if len(form) > 6 else form
+        for key in dict.fromkeys((form, bare)):
+            for en in table.get(key, ()):
+                known = True
+                if english.has_phrase(en, inflected=True):
+                    return True
+    return False if known else None
+
+
+_DEFINITE = re.compile(r"(?:ene|ane|ets|ens|et|en|a)$")
+
+
+def _word_present(word: str, english: English) -> bool:
+    forms = _name_forms(word)
+    listed = _in_table(forms, english)
+    if listed:
         return True
-    words = _en_words(translation)
-    parts = [p for p in re.split(r"\s+", name) if p and p.lower() not in ("for", "of", "de", "van", "von")]
+    if any(english.has_word_like(f) for f in forms):
+        return True
+    folded = forms[0]
+    compass = _COMPASS.match(folded)
+    if compass:  # Sør-California -> Southern California, Øst-Texas -> East Texas
+        return _word_present(word[compass.end() :], english)
+    if "-" in folded and not _AR_PREFIX.match(folded):
+        parts = [p for p in folded.split("-") if len(p) >= 3][:_MAX_NAME_WORDS]
+        if parts and all(english.has_word_like(p) for p in parts):
+            return True
+    if "-" not in folded and 7 <= len(folded) <= _MAX_FUZZY_WORD:
+        # A Norwegian compound whose first part is the name: Koreakrigen (Korean War),
+        # Europaligaen (Europa League), Asialekene (Asian Games).
+        for k in range(len(folded) - 3, 3, -1):
+            head, tail = folded[:k], folded[k:]
+            if not tail.isalpha():
+                continue
+            if _in_table([head], english) or english.has_word_starting(head):
+                return True
+    return False
+
+
+def name_present(name: str, translation: str | English) -> bool:
+    """Is the Norwegian name ``name`` (value or surface) in the English ``translation``?
+
+    Every distinctive word of a multi-word name must be there (a capitalised English word of a
+    close spelling, or a form from the name table): a leftover "beach" does not stand for
+    "Ponto Beach", nor "Manchester" for "Manchester City".
+    """
+    english = translation if isinstance(translation, English) else English.of(translation)
+    folded = _fold(name)
+    if _in_table(_name_forms(name), english) or english.has_phrase(folded):
+        return True
+    parts = [p for p in name.split() if p and p.lower() not in _JOINERS]
     if not parts:
         return True
-    hits = 0
-    for part in parts:
-        forms = _name_forms(part)
-        sub = set()
-        if "-" in part and not _AR_PREFIX.match(_fold(part)):
-            sub = {p for p in _fold(part).split("-") if len(p) >= 3}
-        if any(_similar(f, w) for f in forms for w in words if w[:1] == f[:1]) or (
-            sub and all(any(_similar(s, w) for w in words) for s in sub)
-        ):
-            hits += 1
-    # A multi-word name counts when most of it is there ("President Bashar al-Assad").
-    return hits * 2 >= len(parts) if len(parts) > 1 else hits == 1
+    if len(parts) > _MAX_NAME_WORDS or len(name) > 400:
+        return False  # not a name anyone writes; only the verbatim match above counts
+    if len(parts) >= 2:
+        # Its initials as an English acronym: "New York" -> "NY"/"NYC", "Louisiana State
+        # University" -> "LSU".
+        initials = "".join(_fold(p)[0] for p in parts)
+        if any(w.startswith(initials) and len(w) <= len(initials) + 1 for w in english.acronyms):
+            return True
+    return all(_word_present(p, english) for p in parts)
 
 
 def _checkable_name(value: str) -> bool:
@@ -231,48 +261,87 @@ def _checkable_name(value: str) -> bool:
     return len(value) >= 2
 
 
-def _number_key(f: RawFact) -> tuple[str, Any]:
-    if isinstance(f.value, str):
-        return ("date", f.value)
-    return ("num", f.value)
+def _what(f: RawFact) -> str:
+    return "date" if f.kind == "date" else "number"
 
 
-def _same_number(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is b
-    if isinstance(a, str) or isinstance(b, str):
-        return a == b
-    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+def _converted(a: RawFact, b: RawFact) -> bool:
+    """Is ``b`` the same quantity as ``a`` in another unit (250 kg ~ 550 pounds, 25 cm ~ 10 inches)?"""
+    if a.unit not in UNIT_DIMENSION or b.unit not in UNIT_DIMENSION:
+        return False
+    if a.unit == b.unit and UNIT_DIMENSION[a.unit][0] != "temperature":
+        return False  # "grader" and "degrees" may be Celsius and Fahrenheit
+    dim_a, fa = UNIT_DIMENSION[a.unit]
+    dim_b, fb = UNIT_DIMENSION[b.unit]
+    if dim_a != dim_b or not isinstance(a.value, int | float) or not isinstance(b.value, int | float):
+        return False
+    va, vb = float(a.value), float(b.value)
+    if dim_a == "temperature":
+        # Celsius <-> Fahrenheit, as a reading (26.5 -> 80) or as a difference (5.5 -> 10).
+        candidates = [va * 1.8 + 32, va * 1.8, (va - 32) / 1.8, va / 1.8]
+    else:
+        candidates = [va * fa / fb]
+    # Translators round conversions ("250 kg" -> "550 pound" is 551; "7 cm" -> "3 inches" is 2.76).
+    return any(abs(vb - c) <= max(0.12 * abs(c), 0.6) for c in candidates)
 
 
-def _compare_numbers(src: Sequence[RawFact], tgt: Sequence[RawFact]) -> tuple[list[str], list[str]]:
-    """(missing details, changed details) from the number and date facts of both sides."""
+def _compare_numbers(
+    src: Sequence[RawFact], tgt: Sequence[RawFact], translation: str | None = None
+) -> tuple[list[str], list[str], list[str]]:
+    """(missing, changed, converted) details from the number and date facts of both sides.
+
+    Hard facts (digits, dates, clock times) match first among themselves, then anything matches
+    anything with a shared key; a leftover pair in related units is a unit conversion (info). Only
+    hard facts left over are reported: a number word or "i går" may be rendered many ways.
+    """
     left = [f for f in src if f.kind in ("number", "date")]
     right = [f for f in tgt if f.kind in ("number", "date")]
-    unmatched_src: list[RawFact] = []
-    pool = list(right)
-    for f in left:
-        k = _number_key(f)
-        hit = next((g for g in pool if _number_key(g)[0] == k[0] and _same_number(g.value, f.value)), None)
-        if hit is None:
-            unmatched_src.append(f)
-        else:
-            pool.remove(hit)
+    used_l = [False] * len(left)
+    used_r = [False] * len(right)
+    keys_l = [f.match_keys() for f in left]
+    keys_r = [g.match_keys() for g in right]
+    # Hard with hard first, then word forms with word forms, then word forms with hard facts:
+    # a "to" must not take the "2" that another "2" needed.
+    for want_l, want_r in ((False, False), (True, True), (True, False), (False, True)):
+        for i, f in enumerate(left):
+            if used_l[i] or f.soft != want_l:
+                continue
+            for j, g in enumerate(right):
+                if not used_r[j] and g.soft == want_r and keys_l[i] & keys_r[j]:
+                    used_l[i] = used_r[j] = True
+                    break
+    converted: list[str] = []
+    for j, g in enumerate(right):
+        if used_r[j] or g.soft:
+            continue
+        # Unmatched source first (the translator converted), then matched ones (the English adds
+        # the conversion in brackets: "72 km (45 miles)"). A bracketed figure only restates: it
+        # never stands in for a figure the English left out ("speeds of kph (497 mph)").
+        bracketed = translation is not None and translation[max(0, g.start - 3) : g.start].rstrip().endswith(
+            "("
+        )
+        unmatched = [] if bracketed else [i for i in range(len(left)) if not used_l[i]]
+        order = unmatched + [i for i in range(len(left)) if used_l[i]]
+        for i in order:
+            if _converted(left[i], g):
+                converted.append(f"'{left[i].text}' is given as '{g.text}' (a unit conversion)")
+                used_l[i] = used_r[j] = True
+                break
     missing: list[str] = []
     changed: list[str] = []
-    for f in unmatched_src:
-        kind = _number_key(f)[0]
-        swap = next((g for g in pool if _number_key(g)[0] == kind), None)
-        what = "date" if f.kind == "date" else "number"
+    pool = [j for j, g in enumerate(right) if not used_r[j] and not g.soft]
+    for i, f in enumerate(left):
+        if used_l[i] or f.soft:
+            continue
+        swap = next((j for j in pool if _what(right[j]) == _what(f)), None)
         if swap is not None:
             pool.remove(swap)
-            changed.append(f"{what} '{f.text}' became '{swap.text}'")
+            changed.append(f"{_what(f)} '{f.text}' became '{right[swap].text}'")
         else:
-            missing.append(f"{what} '{f.text}' is missing")
-    for g in pool:
-        what = "date" if g.kind == "date" else "number"
-        changed.append(f"{what} '{g.text}' is not in the original")
-    return missing, changed
+            missing.append(f"{_what(f)} '{f.text}' is missing")
+    for j in pool:
+        changed.append(f"{_what(right[j])} '{right[j].text}' is not in the original")
+    return missing, changed, converted
 
 
 def _repetition(text: str) -> str | None:
@@ -330,23 +399,26 @@ def check_pair(source: str, translation: str, known: set[str] | None = None) -> 
     if known is None:
         known = known_name_words([source])
     src_facts = extract_from_text(source, "nb", known)
-    tgt_facts = extract_from_text(translation, "en", known_name_words([translation]))
+    tgt_facts = extract_from_text(translation, "en", names=False)
     found: dict[str, list[str]] = {}
     names = [str(f.value) for f in src_facts if f.kind == "name" and isinstance(f.value, str)]
     copied = _copied(source, translation, names)
     if copied:
         # Untranslated text: number/name/length comparisons would only repeat the same problem.
         return [FlagDetail("copied_input", copied)]
-    missing, changed = _compare_numbers(src_facts, tgt_facts)
+    missing, changed, converted = _compare_numbers(src_facts, tgt_facts, translation)
     if missing:
         found["number_missing"] = missing
     if changed:
         found["number_changed"] = changed
+    if converted:
+        found["unit_converted"] = converted
+    english = English.of(translation)
     absent: list[str] = []
     for name in dict.fromkeys(names):
         if not _checkable_name(name):
             continue
-        if not name_present(name, translation):
+        if not name_present(name, english):
             absent.append(f"name '{name}' is missing")
     if absent:
         found["name_missing"] = absent
@@ -371,7 +443,7 @@ def check_aligned(original: Article, translation_text: str) -> CheckResult:
     """Align paragraphs, then sentences within paragraphs, and fact-check every pair."""
     from models.text.segment import segment
 
-    english = segment(translation_text)
+    english = segment(translation_text, glued_headlines=False)
     known = known_name_words(s.text for s in original.sentences)
     src_paras = _blocks_of(original)
     tgt_paras = _blocks_of(english)
@@ -387,10 +459,14 @@ def check_aligned(original: Article, translation_text: str) -> CheckResult:
         tgt_sents = [i for p in tgt_ids for i in tgt_paras[p]]
         if src_sents:
             last_para = original.sentences[src_sents[0]].paragraph
-        blocks = align_lengths(
-            [len(original.sentences[i].text) for i in src_sents],
-            [len(english.sentences[i].text) for i in tgt_sents],
-        )
+        if len(src_sents) == 1 or len(tgt_sents) == 1:
+            # One sentence on a side of an aligned paragraph pair: there is nothing to align.
+            blocks = [(list(range(len(src_sents))), list(range(len(tgt_sents))))]
+        else:
+            blocks = align_lengths(
+                [len(original.sentences[i].text) for i in src_sents],
+                [len(english.sentences[i].text) for i in tgt_sents],
+            )
         for bs, bt in blocks:
             s_idx = [src_sents[i] for i in bs]
             t_idx = [tgt_sents[i] for i in bt]

@@ -2,13 +2,22 @@
 
 Facts serve two jobs: the summarizer counts them (news bullets should carry the key figures and
 actors), and the fact checker compares them between a Norwegian sentence and its English
-translation. So the same extractor reads both languages (``lang="nb"`` or ``"en"``) and
-normalises values (370.000 -> 370000, "12 millioner" -> 12000000, "torsdag" -> "thursday") so
-the two sides can be compared directly.
+translation. So the same extractor reads both languages (``lang="nb"`` — Bokmål and Nynorsk —
+or ``"en"``) and normalises values (370.000 -> 370000, "12 millioner" -> 12000000, "torsdag" ->
+"thursday", "kl. 15.00" -> "15:00") so the two sides can be compared directly.
+
+The vocabularies come from maintained data, not hand lists: month and weekday names (wide and
+abbreviated, nb, nn and en) from CLDR through Babel, number words and ordinals from num2words.
+Each fact says how sure it is: digits, dates and clock times are *hard*; number words, ordinal
+words, quantity words ("hundreds", "a decade", "twice") and relative dates ("i går") are *soft*
+(``RawFact.soft``): a translator may render them many ways, so they can match the other side but
+are never reported missing on their own. Numbers keep their measurement unit (``RawFact.unit``)
+so the checker can recognise a unit conversion (250 kg -> 550 pounds).
 
 Names rely on a property of Norwegian: only proper nouns are capitalised inside a sentence. A
 capitalised word at the start of a sentence counts as a name only when it is an acronym or the
-same word also occurs capitalised inside a sentence elsewhere in the article.
+same word also occurs capitalised inside a sentence elsewhere in the article; function words
+("Det", "Han", "Jeg": the stop-words package's nb/nn list) are never names.
 
 Extraction never raises on any text: all patterns are plain regexes without nested repetition,
 and values that do not fit a float (a 5,000-digit number) become ``None``.
@@ -18,129 +27,143 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from itertools import pairwise
 
 from models.article import Article, Fact
 
-# --- vocabularies -------------------------------------------------------------------------------
+# --- vocabularies (CLDR via Babel, num2words), built once on first use --------------------------
 
-WEEKDAYS_NB = {
-    "mandag": "monday",
-    "tirsdag": "tuesday",
-    "onsdag": "wednesday",
-    "torsdag": "thursday",
-    "fredag": "friday",
-    "lørdag": "saturday",
-    "søndag": "sunday",
-}
-WEEKDAYS_EN = {v: v for v in WEEKDAYS_NB.values()}
 
-MONTHS_NB = {
-    "januar": "january",
-    "februar": "february",
-    "mars": "march",
-    "april": "april",
-    "mai": "may",
-    "juni": "june",
-    "juli": "july",
-    "august": "august",
-    "september": "september",
-    "oktober": "october",
-    "november": "november",
-    "desember": "december",
-}
-MONTHS_EN = {v: v for v in MONTHS_NB.values()}
+@cache
+def _locale(code: str):  # type: ignore[no-untyped-def]
+    from babel import Locale
 
-# Relative dates a translation must keep ("i fjor" -> "last year").
-RELATIVE_NB = {
-    "i fjor": "last_year",
-    "i går": "yesterday",
-    "i morgen": "tomorrow",
-    "i forfjor": "two_years_ago",
-}
-RELATIVE_EN = {"last year": "last_year", "yesterday": "yesterday", "tomorrow": "tomorrow"}
+    return Locale.parse(code)
 
-# Number words. "en/ett/ei" and "one" are left out on purpose: they are mostly articles
-# ("et av de siste angrepene" = "one of the latest attacks"), and counting them would make
-# the checker cry wolf.
-NUMBER_WORDS_NB = {
-    "to": 2,
-    "tre": 3,
-    "fire": 4,
-    "fem": 5,
-    "seks": 6,
-    "sju": 7,
-    "syv": 7,
-    "åtte": 8,
-    "ni": 9,
-    "ti": 10,
-    "elleve": 11,
-    "tolv": 12,
-    "tretten": 13,
-    "fjorten": 14,
-    "femten": 15,
-    "seksten": 16,
-    "sytten": 17,
-    "atten": 18,
-    "nitten": 19,
-    "tjue": 20,
-    "tyve": 20,
-    "tretti": 30,
-    "tredve": 30,
-    "førti": 40,
-    "femti": 50,
-    "seksti": 60,
-    "sytti": 70,
-    "åtti": 80,
-    "nitti": 90,
-    "hundre": 100,
-    "tusen": 1000,
-}
-NUMBER_WORDS_EN = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "thousand": 1000,
-}
+
+_EN_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_EN_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@cache
+def months(lang: str) -> dict[str, str]:
+    """Month name or abbreviation (lowercase, no dot) -> English month name, from CLDR."""
+    out: dict[str, str] = {}
+    codes = ("en",) if lang == "en" else ("nb", "nn")
+    for code in codes:
+        data = _locale(code).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in data[context][width].items():
+                    out[name.lower().rstrip(".")] = _EN_MONTHS[number - 1]
+    if lang == "en":
+        out["sept"] = "september"  # the AP style abbreviation, not in CLDR's English
+    _ABBREVIATED[lang] = frozenset(
+        k + "."
+        for k in out
+        if len(k) <= 4 and k not in ("mai", "may", "juni", "june", "juli", "july", "mars")
+    )
+    return out
+
+
+_ABBREVIATED: dict[str, frozenset[str]] = {}
+
+
+@cache
+def weekdays(lang: str) -> dict[str, str]:
+    """Weekday name (lowercase) -> English weekday name, from CLDR (nb and nn for Norwegian)."""
+    out: dict[str, str] = {}
+    for code in ("en",) if lang == "en" else ("nb", "nn"):
+        for number, name in _locale(code).days["format"]["wide"].items():
+            out[name.lower()] = _EN_WEEKDAYS[number]
+    return out
+
+
+@cache
+def number_words(lang: str) -> dict[str, float]:
+    """Cardinal and ordinal number words (2-99, hundreds, thousands) -> value, from num2words.
+
+    "en/ett/ei/ein/eitt" and "one" are left out on purpose: they are mostly articles ("et av de
+    siste angrepene" = "one of the latest attacks").
+    """
+    from num2words import num2words
+
+    code = "en" if lang == "en" else "no"
+    out: dict[str, float] = {}
+    for n in range(2, 100):
+        out[num2words(n, lang=code).replace(" ", "")] = n
+    for n in range(1, 100):
+        out[num2words(n, lang=code, to="ordinal").replace(" ", "")] = n
+    if lang == "en":
+        out.update({"hundred": 100, "thousand": 1000})
+    else:
+        # num2words writes Bokmål's "syv"; "sju" is the other official form and the only Nynorsk one,
+        # "tyve"/"tredve" the older Bokmål tens.
+        out.update({"sju": 7, "sjuende": 7, "tyve": 20, "tredve": 30, "hundre": 100, "tusen": 1000})
+    return out
+
+
+# Quantity words a translator uses for a number ("to ganger" -> "twice", "ti år" -> "a decade").
+_QUANTITY_WORDS = {
+    "en": {
+        "twice": 2, "couple": 2, "pair": 2, "double": 2, "both": 2, "dozen": 12, "dozens": 12,
+        "decade": 10, "decades": 10, "hundreds": 100, "thousands": 1000, "millions": 1e6,
+        "half": 0.5, "quarter": 0.25,
+    },
+    "nb": {
+        "dusin": 12, "dusinvis": 12, "tiår": 10, "tiåret": 10, "hundrevis": 100,
+        "tusenvis": 1000, "millionvis": 1e6, "halv": 0.5, "halvparten": 0.5, "dobbelt": 2,
+        "begge": 2, "båe": 2, "par": 2, "kvart": 0.25, "døgn": 24, "døgnet": 24,
+    },
+}  # fmt: skip
+
+# Tails that make a Norwegian compound of a number word: "trettenåring" (13-year-old),
+# "firepoengs" (four-point), "tomannsbolig" stays out (no tail listed for it).
+_COMPOUND_TAIL = re.compile(
+    r"(?:år|åring|åringen|åringer|åringar|årig|årige|dagers|døgn|ukers|vekers|måneders|månaders|"
+    r"timers|minutters|poeng|poengs|mål|meter|meters|etasjes|sifret)$"
+)
 
 SCALES_NB = {
     "hundre": 100,
     "tusen": 1_000,
     "million": 1_000_000,
     "millioner": 1_000_000,
+    "millionen": 1_000_000,
+    "millionene": 1_000_000,
+    "millionar": 1_000_000,
+    "millionane": 1_000_000,
     "mill": 1_000_000,
     "mill.": 1_000_000,
     "mln": 1_000_000,
     "mln.": 1_000_000,
     "milliard": 1_000_000_000,
     "milliarder": 1_000_000_000,
+    "milliarden": 1_000_000_000,
+    "milliardene": 1_000_000_000,
+    "milliardar": 1_000_000_000,
     "mrd": 1_000_000_000,
     "mrd.": 1_000_000_000,
+    "billion": 1_000_000_000_000,
+    "billioner": 1_000_000_000_000,
 }
 SCALES_EN = {
     "hundred": 100,
@@ -148,11 +171,116 @@ SCALES_EN = {
     "million": 1_000_000,
     "millions": 1_000_000,
     "mln": 1_000_000,
+    "mn": 1_000_000,
     "m": 1_000_000,
     "billion": 1_000_000_000,
     "billions": 1_000_000_000,
     "bn": 1_000_000_000,
+    "trillion": 1_000_000_000_000,
 }
+# Scales written straight after the digits in English ("£125m", "$3bn", "£11million", "20k").
+_ATTACHED_SCALE_EN = re.compile(r"(million|billion|trillion|bn|m|k)(?![\w])", re.I)
+_ATTACHED_VALUE = {"million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
+
+# Relative dates ("i fjor" -> "last year"). Soft: "i går" is "yesterday" or "last night".
+RELATIVE_NB = {
+    "i fjor": "last_year",
+    "i fjord": "last_year",
+    "i går": "yesterday",
+    "i går kveld": "yesterday",
+    "i morgen": "tomorrow",
+    "i morgon": "tomorrow",
+    "i forfjor": "two_years_ago",
+    "i dag": "today",
+    "i kveld": "tonight",
+    "i natt": "tonight",
+}
+RELATIVE_EN = {
+    "last year": "last_year",
+    "yesterday": "yesterday",
+    "last night": "yesterday",
+    "tomorrow": "tomorrow",
+    "today": "today",
+    "tonight": "tonight",
+}
+
+# Measurement units: surface (lowercase) -> unit key, and unit key -> (dimension, factor to SI).
+_UNITS_NB = {
+    "%": "%",
+    "prosent": "%",
+    "prosentpoeng": "pp",
+    "km/t": "km/h",
+    "km/h": "km/h",
+    "kilometer": "km",
+    "kilometers": "km",
+    "km": "km",
+    "meter": "m",
+    "meters": "m",
+    "m": "m",
+    "cm": "cm",
+    "centimeter": "cm",
+    "mm": "mm",
+    "millimeter": "mm",
+    "mil": "mil",
+    "kg": "kg",
+    "kilo": "kg",
+    "kilogram": "kg",
+    "gram": "g",
+    "tonn": "t",
+    "grader": "deg",
+    "graders": "deg",
+    "grad": "deg",
+    "°c": "degC",
+    "°": "deg",
+    "liter": "l",
+    "knop": "knot",
+    "dekar": "daa",
+    "mål": "daa",
+    "hektar": "ha",
+    "kvadratkilometer": "km2",
+    "km²": "km2",
+    "kroner": "NOK",
+    "kr": "NOK",
+    "nok": "NOK",
+    "dollar": "USD",
+    "euro": "EUR",
+    "pund": "GBP",
+}
+_UNITS_EN = {
+    "%": "%", "percent": "%", "per cent": "%", "percentage points": "pp", "percentage point": "pp",
+    "km/h": "km/h", "kph": "km/h", "mph": "mph", "miles per hour": "mph", "km": "km",
+    "kilometers": "km", "kilometres": "km", "kilometer": "km", "kilometre": "km", "miles": "mile",
+    "mile": "mile", "meters": "m", "metres": "m", "meter": "m", "metre": "m", "m": "m", "cm": "cm",
+    "centimeters": "cm", "centimetres": "cm", "mm": "mm", "inches": "inch", "inch": "inch",
+    "in": "inch", "feet": "ft", "foot": "ft", "ft": "ft", "yards": "yd", "yard": "yd", "kg": "kg",
+    "kilograms": "kg", "kilos": "kg", "kilo": "kg", "grams": "g", "pounds": "lb", "pound": "lb",
+    "lb": "lb", "lbs": "lb", "stone": "st", "tons": "t", "tonnes": "t", "ton": "t", "tonne": "t",
+    "degrees": "deg", "degree": "deg", "°f": "degF", "°c": "degC", "°": "deg", "gallons": "gal",
+    "gallon": "gal", "liters": "l", "litres": "l", "acres": "acre", "acre": "acre",
+    "hectares": "ha", "hectare": "ha", "knots": "knot", "square miles": "mi2", "dollars": "USD",
+    "dollar": "USD", "euros": "EUR", "euro": "EUR",
+}  # fmt: skip
+UNIT_DIMENSION: dict[str, tuple[str, float]] = {
+    "km": ("length", 1000.0), "m": ("length", 1.0), "cm": ("length", 0.01), "mm": ("length", 0.001),
+    "mil": ("length", 10_000.0), "mile": ("length", 1609.344), "ft": ("length", 0.3048),
+    "inch": ("length", 0.0254), "yd": ("length", 0.9144), "kg": ("mass", 1.0), "g": ("mass", 0.001),
+    "t": ("mass", 1000.0), "lb": ("mass", 0.45359237), "st": ("mass", 6.35029318),
+    "km/h": ("speed", 1 / 3.6), "mph": ("speed", 0.44704), "knot": ("speed", 0.514444),
+    "l": ("volume", 1.0), "gal": ("volume", 3.785411784), "daa": ("area", 1000.0),
+    "ha": ("area", 10_000.0), "acre": ("area", 4046.8564224), "km2": ("area", 1e6),
+    "mi2": ("area", 2_589_988.11), "deg": ("temperature", 1.0), "degC": ("temperature", 1.0),
+    "degF": ("temperature", 1.0),
+}  # fmt: skip
+_CURRENCY_HEAD = re.compile(r"(US\$|\$|€|£|¥|kr\.?|NOK|USD|EUR|GBP|SEK|DKK)\s?$")
+_CURRENCY_KEY = {"$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "kr": "NOK", "kr.": "NOK"}
+
+
+def _unit_pattern(units: dict[str, str]) -> re.Pattern[str]:
+    alt = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(r"(?:\s|-|\u00a0)?(" + alt + r")(?![\w²])", re.I)
+
+
+_UNIT_RE = {"nb": _unit_pattern(_UNITS_NB), "en": _unit_pattern(_UNITS_EN)}
 
 # Attribution verbs/phrases: a sentence saying who said it is a checkable, quotable fact.
 ATTRIBUTION_NB = (
@@ -183,6 +311,7 @@ _NAME_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az|ibn|bin|abu|abd|ben)
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
 _UPPER = re.compile(r"^[A-ZÆØÅÄÖÜÉÈ]")
+_LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 # Digits with optional thousands groups and decimals; the group/decimal marks differ by language
 # and are resolved in ``_parse_number``.
@@ -190,16 +319,57 @@ _NUMBER = re.compile(
     r"(?<![\w.,])\d{1,3}(?:(?:[.,]|[ \u00a0\u202f])\d{3}(?!\d))+(?:[.,]\d+)?(?![\w])|(?<![\w])\d+(?:[.,]\d+)?"
 )
 _ORDINAL_EN = re.compile(r"(?<![\w])(\d+)(?:st|nd|rd|th)\b")
-_START_GAP = re.compile(r"[:«\"“”!?]\s*$|(?:^|\s)[-–—]\s*$")
+_START_GAP = re.compile(r"[:«\"“”!?]\s*$|(?:^|\s)[-–—‘']\s*$")
+_SENTENCE_GAP = re.compile(r"[.!?…][\"»”’)]*\s+[\"«“‘(]*$")
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)$")
+_RANGE_GAP = re.compile(r"^\s*(?:[-–—]|til|og|to|and|or|eller|à)\s*$")
 
 
-def _lang_tables(
-    lang: str,
-) -> tuple[dict[str, int], dict[str, int], dict[str, str], dict[str, str], dict[str, str]]:
-    if lang == "en":
-        return NUMBER_WORDS_EN, SCALES_EN, WEEKDAYS_EN, MONTHS_EN, RELATIVE_EN
-    return NUMBER_WORDS_NB, SCALES_NB, WEEKDAYS_NB, MONTHS_NB, RELATIVE_NB
+@cache
+def _stop_words() -> frozenset[str]:
+    """Norwegian (nb + nn) function words: "Det", "Han", "Jeg" at a sentence start are no names."""
+    from stop_words import get_stop_words
+
+    return frozenset(get_stop_words("norwegian")) | {"ifølge", "iflg", "slike", "sjølv", "også"}
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed (ø and æ have none to remove), curly apostrophes straightened."""
+    text = text.lower().replace("’", "'")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+@cache
+def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """(Norwegian name -> English forms, acronyms that are common nouns) from CLDR + models/data."""
+    table: dict[str, set[str]] = {}
+    en = _locale("en").territories
+    for code in ("nb", "nn"):
+        for key, name in _locale(code).territories.items():
+            if key in en and not key.isdigit():
+                table.setdefault(fold(name), set()).add(fold(en[key]))
+    common: set[str] = set()
+    raw = resources.files("models").joinpath("data/names_nb_en.tsv").read_text(encoding="utf-8")
+    for line in raw.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith("!"):
+            common.add(line[1:].strip())
+            continue
+        nb, _, forms = line.partition("\t")
+        table.setdefault(fold(nb.strip()), set()).update(
+            fold(f.strip()) for f in forms.split("|") if f.strip()
+        )
+    return {k: tuple(sorted(v)) for k, v in table.items()}, frozenset(common)
+
+
+@cache
+def _currency_codes() -> frozenset[str]:
+    """ISO 4217 codes (CLDR): "GBP 125 millioner" is an amount, not a name."""
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
 
 
 def _finite(value: float) -> float | int | None:
@@ -240,13 +410,30 @@ def _parse_number(raw: str, lang: str) -> float | None:
 
 @dataclass
 class RawFact:
-    """A fact found in a plain string (offsets relative to that string)."""
+    """A fact found in a plain string (offsets relative to that string).
+
+    ``soft``: a word form a translator may render many ways; it can match but never alarms alone.
+    ``unit``: a measurement/currency unit key (see ``UNIT_DIMENSION``). ``keys``: what the fact
+    may equal on the other side (a clock time "kl. 7" is 07:00 or 19:00); empty means ``value``.
+    """
 
     kind: str
     text: str
     value: float | int | str | None
     start: int
     end: int
+    soft: bool = False
+    unit: str | None = None
+    keys: frozenset[tuple[str, object]] = field(default_factory=frozenset)
+
+    def match_keys(self) -> frozenset[tuple[str, object]]:
+        if self.keys:
+            return self.keys
+        if isinstance(self.value, str):
+            return frozenset({("d", self.value)})
+        if self.value is None:
+            return frozenset({("x", self.text)})
+        return frozenset({("n", _finite(float(self.value)))})
 
 
 class _Taken:
@@ -266,34 +453,61 @@ class _Taken:
         self._mask[start:end] = b"\x01" * (end - start)
 
 
-def _dates(text: str, lang: str) -> list[RawFact]:
-    _nw, _sc, weekdays, months, relative = _lang_tables(lang)
-    out: list[RawFact] = []
-    for phrase, value in relative.items():
-        # Match case-insensitively on the text itself: text.lower() can change the length ("İ" ->
-        # "i̇"), which shifted every later offset (fuzz seed 1, index 7341).
-        for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, re.I):
-            out.append(RawFact("date", text[m.start() : m.end()], value, m.start(), m.end()))
-    # "19. august 2019", "august 19, 2019", "March 2019", "mars".
-    month_alt = "|".join(months)
+# --- dates and clock times ---------------------------------------------------------------------
+
+
+@cache
+def _date_patterns(lang: str) -> tuple[re.Pattern[str], ...]:
+    month_alt = "|".join(re.escape(m) for m in sorted(months(lang), key=len, reverse=True))
+    day_alt = "|".join(re.escape(d) for d in sorted(weekdays(lang), key=len, reverse=True))
+    month = r"(?P<month>" + month_alt + r")\.?"
     if lang == "en":
-        pat = re.compile(
-            r"(?<!\w)(" + month_alt + r")(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?(?:,?\s+(\d{4}))?(?!\w)", re.I
+        day_first = re.compile(
+            r"(?<![\w.])(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+            + month
+            + r"(?:,?\s+(?P<year>\d{4}))?(?!\w)",
+            re.I,
         )
-        for m in pat.finditer(text):
-            if m.group(1)[0].islower() and m.group(1).lower() == "may":
-                continue  # the modal verb "may"
-            month = months[m.group(1).lower()]
-            out.append(RawFact("date", m.group(0), _date_value(month, m.group(2), m.group(3)), *m.span()))
+        month_first = re.compile(
+            r"(?<![\w.])"
+            + month
+            + r"(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?!\d))?(?:,?\s+(?P<year>\d{4}))?(?!\w)",
+            re.I,
+        )
+        pats = [day_first, month_first]
     else:
-        pat = re.compile(r"(?<!\w)(?:(\d{1,2})\.\s*)?(" + month_alt + r")(?:\s+(\d{4}))?(?!\w)", re.I)
-        for m in pat.finditer(text):
-            month = months[m.group(2).lower()]
-            out.append(RawFact("date", m.group(0), _date_value(month, m.group(1), m.group(3)), *m.span()))
-    day_alt = "|".join(weekdays)
-    for m in re.finditer(r"(?<!\w)(" + day_alt + r")(?:en|ens|er|s)?(?!\w)", text, re.I):
-        out.append(RawFact("date", m.group(0), weekdays[m.group(1).lower()], *m.span()))
-    return out
+        pats = [
+            re.compile(
+                r"(?<![\w.])(?:(?P<day>\d{1,2})\.\s*)?" + month + r"(?:,?\s+(?P<year>\d{4}))?(?!\w)", re.I
+            )
+        ]
+    weekday = re.compile(r"(?<!\w)(?P<wd>" + day_alt + r")(?P<tail>\w*)", re.I)
+    numeric = re.compile(r"(?<![\w.,/])(\d{1,2})([./])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\w.,/]?\d)")
+    return (*pats, weekday, numeric)
+
+
+# "May" is a month only next to a day or year or after a word that introduces a time.
+_MAY_CONTEXT = re.compile(
+    r"(?:\b(?:in|on|of|since|until|till|by|from|to|last|next|this|early|late|mid|end|between|during|"
+    r"before|after|through)[\s-]+)$",
+    re.I,
+)
+
+
+# Norwegian "mars" alone is the month only after a word that introduces a time.
+_MARS_CONTEXT = re.compile(
+    r"(?:\b(?:i|fra|frå|til|innen|innan|siden|sidan|før|etter|medio|primo|ultimo|av|om|hele|heile|"
+    r"tidlig|tidleg|sent|seint|neste|forrige|førre|sist|i slutten av|i begynnelsen av)\s+)$",
+    re.I,
+)
+
+
+@cache
+def _relative_pattern(lang: str) -> re.Pattern[str]:
+    phrases = sorted(RELATIVE_EN if lang == "en" else RELATIVE_NB, key=len, reverse=True)
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(p).replace(r"\ ", " ") for p in phrases) + r")(?!\w)", re.I
+    )
 
 
 def _date_value(month: str, day: str | None, year: str | None) -> str:
@@ -305,31 +519,226 @@ def _date_value(month: str, day: str | None, year: str | None) -> str:
     return value
 
 
-# Matched in place (``pattern.match(text, pos)``): slicing ``text[end:]`` per number was quadratic.
+def _next_word(text: str, end: int) -> str:
+    m = re.match(r" ([A-ZÆØÅ][\w'’]*)", text[end : end + 40])
+    return m.group(1) if m else ""
+
+
+def _dates(text: str, lang: str) -> list[RawFact]:
+    out: list[RawFact] = []
+    relative = RELATIVE_EN if lang == "en" else RELATIVE_NB
+    # Match case-insensitively on the text itself: text.lower() can change the length ("İ" ->
+    # "i̇"), which shifted every later offset (fuzz seed 1, index 7341).
+    for m in _relative_pattern(lang).finditer(text):
+        value = relative.get(" ".join(m.group(0).lower().split()))
+        if value is None:  # a case-folding oddity ("İ går"): not worth a guess
+            continue
+        out.append(RawFact("date", m.group(0), value, m.start(), m.end(), soft=True))
+    if lang != "en":
+        for m in re.finditer(r"(?<!\w)fjorårets?|(?<!\w)fjorårs", text, re.I):
+            out.append(RawFact("date", m.group(0), "last_year", m.start(), m.end(), soft=True))
+    *month_pats, weekday_pat, numeric_pat = _date_patterns(lang)
+    month_names = months(lang)
+    for pat in month_pats:
+        for m in pat.finditer(text):
+            surface = m.group("month")
+            key = surface.lower()
+            day, year = m.group("day"), m.group("year")
+            if lang == "en":
+                if (
+                    key == "may"
+                    and not (day or year)
+                    and not _MAY_CONTEXT.search(text[max(0, m.start() - 40) : m.start()])
+                ):
+                    continue  # the modal verb "may" or the name "Theresa May"
+                if surface[0].islower() and key in ("may", "march"):
+                    continue
+                # An abbreviation alone ("until Oct.") needs its capital and its dot: "Jan
+                # Gelfand" is a name.
+                alone = len(key) <= 4 and key not in ("may", "june", "july") and not (day or year)
+                if alone and (not surface[0].isupper() or text[m.end() - 1 : m.end()] != "."):
+                    continue
+            elif len(key) <= 4 and key not in ("mai", "mars", "juni", "juli") and not (day or year):
+                continue  # alone, "jan" is a name and "jul." is Christmas
+            elif (
+                key == "mars"
+                and not (day or year)
+                and not _MARS_CONTEXT.search(text[max(0, m.start() - 40) : m.start()])
+            ):
+                continue  # "demokratiets ubønnhørlige mars" is a march
+            if day and not 1 <= int(day) <= 31:
+                day = None
+            value = _date_value(month_names[key], day, year)
+            start, end = m.span()
+            if not year and text[end - 1 : end] == "." and key + "." not in _ABBREVIATED[lang]:
+                end -= 1  # "14. september." ends the sentence; only "okt." keeps its dot
+            out.append(RawFact("date", text[start:end], value, start, end))
+    names = weekdays(lang)
+    for m in weekday_pat.finditer(text):
+        tail = m.group("tail").lower()
+        if tail and lang == "en" and tail not in ("s",):
+            continue
+        if tail and lang != "en" and not re.fullmatch(r"(?:en|ens|er|ene|s|s\w{3,})", tail):
+            continue
+        nxt = _next_word(text, m.end())
+        if nxt and m.group("wd")[0].isupper() and nxt.lower() not in months(lang) and not nxt.isdigit():
+            continue  # "The Sunday Times", "Saturday Night Live"
+        before = text[max(0, m.start() - 40) : m.start()]
+        prev = re.search(r"(?:^|(?P<lead>[.!?:\"“«(])\s*|\s)(?P<word>[A-ZÆØÅ][\w'’]*) $", before)
+        if m.group("wd")[0].isupper() and prev and not prev.group("lead") and prev.start() > 0:
+            continue  # "Fox News Sunday" (but "Since Thursday" opens a sentence)
+        out.append(RawFact("date", m.group(0), names[m.group("wd").lower()], *m.span()))
+    for m in numeric_pat.finditer(text):
+        a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
+        if len(year) == 2:
+            year = "20" + year
+        keys: set[tuple[str, object]] = set()
+        if 1 <= b <= 12 and 1 <= a <= 31:
+            keys.add(("d", _date_value(_EN_MONTHS[b - 1], str(a), year)))
+        if m.group(2) == "/" and 1 <= a <= 12 and 1 <= b <= 31:
+            keys.add(("d", _date_value(_EN_MONTHS[a - 1], str(b), year)))  # US month/day/year
+        if keys:
+            first = sorted(keys)[0][1]
+            out.append(RawFact("date", m.group(0), str(first), *m.span(), keys=frozenset(keys)))
+    return out
+
+
+_CLOCK_NB = re.compile(r"(?<!\w)(?:kl|klokka|klokken)\.?\s*(\d{1,2})(?:[.:](\d{2}))?(?!\d|[.,]\d)", re.I)
+_CLOCK_BARE = re.compile(r"(?<![\w.,:])([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d]|[.,]\d)")
+_CLOCK_EN = re.compile(r"(?<![\w.,:])(\d{1,2})(?:[:.](\d{2}))?\s?([ap])\.?\s?m\b\.?", re.I)
+_CLOCK_EN_COLON = re.compile(r"(?<![\w.,:])([01]?\d|2[0-3]):([0-5]\d)(?!\d)")
+
+
+def _clock(hour: int, minute: int, ampm: str | None, ambiguous: bool) -> frozenset[tuple[str, str]]:
+    if ampm:
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    keys = {("t", f"{hour}:{minute:02d}")}
+    if ambiguous and 1 <= hour <= 12:
+        keys.add(("t", f"{(hour + 12) % 24}:{minute:02d}"))
+    return frozenset(keys)
+
+
+def _times(text: str, lang: str) -> list[RawFact]:
+    out: list[RawFact] = []
+    if lang == "en":
+        for m in _CLOCK_EN.finditer(text):
+            h, mi = int(m.group(1)), int(m.group(2) or 0)
+            if h <= 12 and mi < 60:
+                keys = _clock(h, mi, m.group(3), False)
+                out.append(RawFact("date", m.group(0).rstrip(), sorted(keys)[0][1], *m.span(), keys=keys))
+        for m in _CLOCK_EN_COLON.finditer(text):
+            keys = _clock(int(m.group(1)), int(m.group(2)), None, True)
+            out.append(RawFact("date", m.group(0), sorted(keys)[0][1], *m.span(), keys=keys))
+        return out
+    for m in _CLOCK_NB.finditer(text):
+        h, mi = int(m.group(1)), int(m.group(2) or 0)
+        if h <= 24 and mi < 60:
+            keys = _clock(h % 24, mi, None, m.group(2) is None)
+            out.append(RawFact("date", m.group(0), sorted(keys)[0][1], *m.span(), keys=keys))
+    for m in _CLOCK_BARE.finditer(text):
+        keys = _clock(int(m.group(1)), int(m.group(2)), None, False)
+        out.append(RawFact("date", m.group(0), sorted(keys)[0][1], *m.span(), keys=keys))
+    return out
+
+
+_CENTURY_NB = re.compile(r"(?<![\w.,])(\d{2,4})-(?:tal|talet|tallet|tallets|talls|åra|årene)(?!\w)", re.I)
+_CENTURY_EN = re.compile(r"(?<![\w.,])(\d{1,2})(?:st|nd|rd|th)[\s-]century(?!\w)", re.I)
+_DECADE_EN = re.compile(r"(?<![\w.,])'?(\d{2}|\d{4})s(?!\w)")
+
+
+def _periods(text: str, lang: str) -> list[RawFact]:
+    """Centuries and decades: "1800-tallet" = "the 19th century" = "the 1800s"; "80-tallet" = "80s"."""
+    out: list[RawFact] = []
+    if lang == "en":
+        for m in _CENTURY_EN.finditer(text):
+            n = int(m.group(1))
+            keys = frozenset({("c", n), ("dec", (n - 1) * 100)})
+            out.append(RawFact("date", m.group(0), f"century {n}", *m.span(), keys=keys))
+        for m in _DECADE_EN.finditer(text):
+            n = int(m.group(1))
+            decade = {("dec", n)} if n >= 100 else {("dec2", n)}
+            if n >= 100:
+                decade.add(("dec2", n % 100))
+                if n % 100 == 0:
+                    decade.add(("c", n // 100 + 1))
+            out.append(RawFact("date", m.group(0), f"{n}s", *m.span(), keys=frozenset(decade)))
+        return out
+    for m in _CENTURY_NB.finditer(text):
+        n = int(m.group(1))
+        decade = {("dec", n)} if n >= 100 else {("dec2", n)}
+        if n >= 100:
+            decade.add(("dec2", n % 100))
+            if n % 100 == 0:
+                decade.add(("c", n // 100 + 1))
+        out.append(RawFact("date", m.group(0), f"{n}s", *m.span(), keys=frozenset(decade)))
+    return out
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+_FEET_INCHES = re.compile(r"(?<![\w.,])(\d)-(?:foot|feet)-(\d{1,2})(?!\d)")
 _SCALE_WORD = re.compile(r"[ \u00a0]+([A-Za-zæøåÆØÅ]+\.?)")
-_UNIT_TAIL = re.compile(r"\s?(%|prosent|percent|per cent|kroner|kr\b|NOK|dollar|dollars|euro|euros)")
+
+
+def _word_numbers(text: str, lang: str, taken: _Taken) -> list[tuple[int, int, float]]:
+    """Number words, also inside hyphenated ("six-point") and Norwegian compounds ("trettenåring")."""
+    words = number_words(lang)
+    quantity = _QUANTITY_WORDS["en" if lang == "en" else "nb"]
+    out: list[tuple[int, int, float]] = []
+    for m in _LETTERS.finditer(text):
+        if taken.overlaps(*m.span()):
+            continue
+        token = m.group(0).lower()
+        if token in words or token in quantity:
+            out.append((m.start(), m.end(), float(words.get(token) or quantity[token])))
+            continue
+        offset = m.start()
+        for part in token.split("-"):
+            if part in words or (part in quantity and len(part) > 3):
+                out.append((offset, offset + len(part), float(words.get(part) or quantity[part])))
+            elif lang != "en" and len(part) > 5:
+                for k in range(min(len(part) - 2, 12), 1, -1):
+                    head = part[:k]
+                    if head in words and _COMPOUND_TAIL.match(part[k:]):
+                        out.append((offset, offset + len(part), float(words[head])))
+                        break
+            offset += len(part) + 1
+    return out
 
 
 def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
-    number_words, scales, _wd, _mo, _rel = _lang_tables(lang)
+    scales = SCALES_EN if lang == "en" else SCALES_NB
     out: list[RawFact] = []
-    found: list[tuple[int, int, float | None]] = []
+    found: list[tuple[int, int, float | None, bool]] = []  # start, end, value, soft
+    value: float | None
+    m: re.Match[str] | None
     for m in _NUMBER.finditer(text):
         if taken.overlaps(*m.span()):
             continue
-        found.append((m.start(), m.end(), _parse_number(m.group(0), lang)))
+        found.append((m.start(), m.end(), _parse_number(m.group(0), lang), False))
     if lang == "en":
         for m in _ORDINAL_EN.finditer(text):
-            if not any(s <= m.start(1) < e for s, e, _ in found):
-                found.append((m.start(), m.end(), float(m.group(1))))
-    for m in _TOKEN.finditer(text):
-        word = m.group(0).lower()
-        if word in number_words and not taken.overlaps(*m.span()):
-            found.append((m.start(), m.end(), float(number_words[word])))
+            if not taken.overlaps(*m.span()) and not any(s <= m.start(1) < e for s, e, _v, _s in found):
+                found.append((m.start(), m.end(), float(m.group(1)), False))
+    for start, end, value in _word_numbers(text, lang, taken):
+        found.append((start, end, value, True))
+    if lang == "en":
+        # "a 6-foot-6 forward": feet and inches as one length.
+        for m in _FEET_INCHES.finditer(text):
+            found = [f for f in found if not m.start() <= f[0] < m.end()]
+            found.append((m.start(), m.end(), int(m.group(1)) + int(m.group(2)) / 12, False))
     found.sort()
+    units = _UNIT_RE["en" if lang == "en" else "nb"]
+    unit_table = _UNITS_EN if lang == "en" else _UNITS_NB
     i = 0
     while i < len(found):
-        start, end, value = found[i]
+        start, end, value, soft = found[i]
+        mantissa = value
+        if lang == "en" and not soft:
+            m = _ATTACHED_SCALE_EN.match(text, end)
+            if m and value is not None:
+                value *= _ATTACHED_VALUE[m.group(1).lower()]
+                end = m.end()
         # Multiply by a following scale word: "12 millioner", "2,5 mill.", "tre hundre".
         while True:
             m = _SCALE_WORD.match(text, end)
@@ -349,20 +758,38 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
             end = word_end
         raw = text[start:end]
         kind = "number"
-        if _YEAR.match(raw) and value is not None:
+        if not soft and _YEAR.match(raw) and value is not None:
             kind = "date"  # a bare year such as 2011
         fact_value: float | int | str | None = _finite(value) if value is not None else None
-        # Percent / currency words stay in the fact text so a reader sees what the number counts.
-        tail = _UNIT_TAIL.match(text, end)
-        if tail:
+        unit: str | None = "ft" if lang == "en" and _FEET_INCHES.fullmatch(raw) else None
+        tail = units.match(text, end) if unit is None else None
+        if tail and not (tail.group(1) == "m" and lang == "en" and value is not None and value >= 1e6):
+            unit = unit_table[tail.group(1).lower()]
+            # Percent / currency / unit words stay in the fact text so a reader sees what it counts.
             end = tail.end()
             raw = text[start:end]
-        head = re.search(r"(kr\.?|NOK|\$|€|USD)\s?$", text[max(0, start - 5) : start])
+        head = _CURRENCY_HEAD.search(text[max(0, start - 5) : start])
         if head:
+            unit = unit or _CURRENCY_KEY.get(head.group(1).lower(), head.group(1).upper())
             start -= len(head.group(0))
             raw = text[start:end]
-        out.append(RawFact(kind, raw, fact_value, start, end))
+        keys: frozenset[tuple[str, object]] = frozenset()
+        if fact_value is not None and mantissa is not None and mantissa != value:
+            keys = frozenset({("n", fact_value), ("n", _finite(mantissa))})
+        digits = text[found[i][0] : found[i][1]]
+        other_mark = "," if lang != "en" else "."
+        # "380,000" in a Norwegian text, "1.500" in an English one: the writer's other convention,
+        # read as thousands too.
+        other = re.fullmatch(r"\d{1,3}[" + other_mark + r"]\d{3}", digits)
+        if other and not soft and fact_value is not None and value is not None and mantissa:
+            alt = _finite(float(digits.replace(other_mark, "")) * value / mantissa)
+            keys = (keys or frozenset({("n", fact_value)})) | {("n", alt)}
+        out.append(RawFact(kind, raw, fact_value, start, end, soft=soft, unit=unit, keys=keys))
         i += 1
+    # "3 til 10 cm", "5–7 cm": the unit written once after a range belongs to both ends.
+    for a, b in pairwise(out):
+        if a.unit is None and b.unit in UNIT_DIMENSION and _RANGE_GAP.match(text[a.end : b.start]):
+            a.unit = b.unit
     return out
 
 
@@ -381,15 +808,20 @@ def _name_tokens(text: str) -> list[tuple[int, int, str, bool]]:
     """Tokens that look like parts of names: (start, end, token, at_sentence_start)."""
     toks: list[tuple[int, int, str, bool]] = []
     prev_end = 0
+    prev_tok = ""
     first = True
     for m in _TOKEN.finditer(text):
         tok = m.group(0)
         start, end = m.span()
         gap = text[prev_end:start]
-        # A new sentence-like start: the very first token, or after a colon, quote or dash.
+        # A new sentence-like start: the very first token, after a colon, quote or dash, or after
+        # a full stop that does not end an abbreviation or initial ("St. Louis", "George W. Bush").
         at_start = first or bool(_START_GAP.search(gap))
+        if not at_start and _SENTENCE_GAP.search(gap):
+            at_start = not (prev_tok[:1].isupper() and len(prev_tok) <= 3)
         first = False
         prev_end = end
+        prev_tok = tok
         toks.append((start, end, tok, at_start))
     return toks
 
@@ -405,6 +837,9 @@ def _is_acronym(tok: str) -> bool:
     return bool(re.fullmatch(r"[A-ZÆØÅ]{2,}s?", head))
 
 
+_INFLECTIONS = frozenset(["en", "et", "er", "ene", "ens", "ar", "ane", "a", "s", "e"])
+
+
 def _trim_compound(tok: str) -> str:
     """'USA-ledede' -> 'USA', 'Assad-regimets' -> 'Assad'; 'Nord-Korea', 'Jong-il' stay whole."""
     if _NAME_PREFIX.match(tok):
@@ -412,11 +847,21 @@ def _trim_compound(tok: str) -> str:
     parts = tok.split("-")
     keep = [parts[0]]
     for part in parts[1:]:
+        if part in _INFLECTIONS:
+            break  # "MP-er", "TV-en": a Norwegian ending, not part of the name
         if part[:1].isupper() or len(part) <= 3:
             keep.append(part)
         else:
             break
     return "-".join(keep)
+
+
+def _not_a_name(tok: str) -> bool:
+    """Function words, currency codes and common-noun acronyms ("TV-er") are never names."""
+    if tok.lower() in _stop_words():
+        return True
+    head = tok.split("-", 1)[0]
+    return head in _currency_codes() or head in name_table()[1]
 
 
 def known_name_words(sentences: Iterable[str]) -> set[str]:
@@ -430,6 +875,16 @@ def known_name_words(sentences: Iterable[str]) -> set[str]:
     return known
 
 
+def _shouting(toks: list[tuple[int, int, str, bool]], i: int) -> bool:
+    """Inside a run of 3+ all-capital words ("TAKK FOR AT DU STÅR"): shouted text, not acronyms."""
+    lo = hi = i
+    while lo > 0 and toks[lo - 1][2].isupper():
+        lo -= 1
+    while hi + 1 < len(toks) and toks[hi + 1][2].isupper():
+        hi += 1
+    return hi - lo >= 2
+
+
 def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
     toks = _name_tokens(text)
     out: list[RawFact] = []
@@ -441,7 +896,7 @@ def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
             continue
         trimmed = _trim_compound(tok)
         ok = not at_start or _is_acronym(trimmed) or trimmed in known or trimmed.rstrip("s") in known
-        if len(trimmed) < 2 or (len(trimmed) == 1 and not trimmed.isupper()):
+        if len(trimmed) < 2 or _not_a_name(trimmed) or (tok.isupper() and _shouting(toks, i)):
             ok = False
         if not ok:
             i += 1
@@ -455,7 +910,10 @@ def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
             gap = text[toks[j - 1][1] : s2]
             if gap != " " or st2 or taken.overlaps(s2, e2):
                 break
-            if _is_namey(t2):
+            prev = toks[j - 1][2]
+            if prev.endswith("s") and (prev[:-1] in known or prev[:-1].endswith("'")) and len(parts) >= 1:
+                break  # "Manchester Citys Sergio Aguero": a genitive ends the name
+            if _is_namey(t2) and not _not_a_name(t2):
                 t2t = _trim_compound(t2)
                 parts.append(t2t)
                 name_end = s2 + len(t2t)
@@ -482,11 +940,15 @@ def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
     return out
 
 
-def extract_from_text(text: str, lang: str = "nb", known: set[str] | None = None) -> list[RawFact]:
-    """All facts in one string, sorted by position; ``known`` holds names from the rest of the article."""
-    if known is None:
+def extract_from_text(
+    text: str, lang: str = "nb", known: set[str] | None = None, *, names: bool = True
+) -> list[RawFact]:
+    """All facts in one string, sorted by position; ``known`` holds names from the rest of the
+    article. ``names=False`` skips names (the checker needs only the English numbers)."""
+    lang = "en" if lang == "en" else "nb"
+    if known is None and names:
         known = known_name_words([text])
-    dates = _dates(text, lang)
+    dates = _periods(text, lang) + _times(text, lang) + _dates(text, lang)
     taken = _Taken(len(text))
     kept_dates: list[RawFact] = []
     for d in sorted(dates, key=lambda f: (f.start, -(f.end - f.start))):
@@ -496,10 +958,28 @@ def extract_from_text(text: str, lang: str = "nb", known: set[str] | None = None
     numbers = _numbers(text, lang, taken)
     for n in numbers:
         taken.add(n.start, n.end)
-    names = _names(text, taken, known)
-    facts = kept_dates + numbers + names
+    found = _names(text, taken, known or set()) if names else []
+    facts = kept_dates + numbers + found
     facts.sort(key=lambda f: (f.start, f.end))
     return facts
+
+
+def _shown(f: RawFact, lang: str) -> bool:
+    """Facts a reader sees (and the summarizer counts): not ordinal or quantity words such as
+    "andre" (second, or "other") or "par" — they only help the checker match the other side."""
+    if not (f.soft and f.kind == "number"):
+        return True
+    return f.text.lower() in cardinal_words(lang)
+
+
+@cache
+def cardinal_words(lang: str) -> frozenset[str]:
+    from num2words import num2words
+
+    code = "en" if lang == "en" else "no"
+    words = {num2words(n, lang=code).replace(" ", "") for n in range(2, 100)}
+    words |= {"hundred", "thousand"} if lang == "en" else {"sju", "tyve", "tredve", "hundre", "tusen"}
+    return frozenset(words)
 
 
 def extract_facts(article: Article, lang: str = "nb") -> list[Fact]:
@@ -508,6 +988,8 @@ def extract_facts(article: Article, lang: str = "nb") -> list[Fact]:
     facts: list[Fact] = []
     for s in article.sentences:
         for f in extract_from_text(s.text, lang, known):
+            if not _shown(f, lang):
+                continue
             facts.append(Fact(s.index, f.kind, f.text, f.value, s.start + f.start, s.start + f.end))
     return facts
 

@@ -371,8 +371,12 @@ def _mark_pipe_headings(text: str, sents: list[list[Any]]) -> None:
             sents[i][3] = True
 
 
-def segment(text: str) -> Article:
-    """Split ``text`` (BOM-free, ``\\n`` line endings) into paragraphs and sentences."""
+def segment(text: str, *, glued_headlines: bool = True) -> Article:
+    """Split ``text`` (BOM-free, ``\\n`` line endings) into paragraphs and sentences.
+
+    ``glued_headlines=False`` skips the Norwegian web-layout rule that cuts a headline glued to
+    the lead ("To tolker Det er …"): in English a capitalised "I" would trigger it.
+    """
     art = Article(text=text)
     block: list[tuple[int, int]] = []
     blocks: list[list[tuple[int, int]]] = []
@@ -394,7 +398,7 @@ def segment(text: str) -> Article:
                 sents.append([span.start, span.end, False, True])
                 continue
             for s, e, pipe in _split_span(text, span):
-                glued = _glued_headline_end(text, s, e)
+                glued = _glued_headline_end(text, s, e) if glued_headlines else None
                 if glued is not None:
                     sents.append([s, glued[0], False, True])
                     s = glued[1]

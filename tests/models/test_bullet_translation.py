@@ -104,7 +104,7 @@ def test_a_compressed_translation_is_fact_checked() -> None:
     apply_check(art, check)
     flags = [d.flag for d in bullet_flag_details(art, i)]
     assert "number_missing" in flags
-    assert any(f"Bullet {i + 1}:" in line for line in render_markdown(art).splitlines())
+    assert any(f"Bullet {i + 1} (alarm):" in line for line in render_markdown(art).splitlines())
 
 
 def test_cli_translate_json_compressed_bullets(

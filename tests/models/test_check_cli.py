@@ -113,3 +113,29 @@ def test_check_flags_a_corrupted_copy_and_still_exits_zero(
 def test_check_missing_file_is_a_user_error(capsys: pytest.CaptureFixture[str], seed_article: Path) -> None:
     code, _, err = _run(capsys, "check", str(seed_article), "/nonexistent/x.txt")
     assert code == 2 and "Traceback" not in err
+
+
+def test_fail_on_flags_exits_6_on_an_alarm_only(
+    capsys: pytest.CaptureFixture[str], seed_article: Path, tmp_path: Path
+) -> None:
+    english = seed_article.with_name("syria-is-attacks.en.txt")
+    code, out, _ = _run(capsys, "check", str(seed_article), str(english), "--fail-on-flags")
+    assert code == 0 and "0 with an alarm" in out
+    bad = tmp_path / "bad.en.txt"
+    bad.write_text(english.read_text("utf-8").replace("27 soldiers", "72 soldiers"), "utf-8")
+    code, out, _ = _run(capsys, "check", str(seed_article), str(bad), "--fail-on-flags", "--format", "json")
+    assert code == 6
+    details = [d for p in json.loads(out)["pairs"] for d in p["flag_details"]]
+    assert [(d["flag"], d["severity"]) for d in details] == [("number_changed", "alarm")]
+    # Plain check keeps exit 0 on the same input.
+    assert _run(capsys, "check", str(seed_article), str(bad))[0] == 0
+
+
+def test_unit_conversion_alone_does_not_fail(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    nb = tmp_path / "nb.txt"
+    en = tmp_path / "en.txt"
+    nb.write_text("Grisen på 250 kg drepte bonden i Wales.\n", "utf-8")
+    en.write_text("The 550 pound hog killed the farmer in Wales.\n", "utf-8")
+    code, out, _ = _run(capsys, "check", str(nb), str(en), "--fail-on-flags", "--format", "json")
+    assert code == 0
+    assert [p["flags"] for p in json.loads(out)["pairs"]] == [["unit_converted"]]

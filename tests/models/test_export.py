@@ -44,7 +44,7 @@ def test_markdown_has_title_bullets_sources_warnings_and_provenance() -> None:
     assert lines[0] == "# Ny bro åpnet i Bergen"
     assert "- English 2. ⚠" in lines and "- English 3." in lines
     assert "  - _Norwegian:_ Broen kostet 410 millioner kroner." in lines
-    assert "- ⚠ Bullet 1: 410 is missing in the translation" in lines
+    assert "- ⚠ Bullet 1 (alarm): 410 is missing in the translation" in lines
     assert "- **Source file:** /news/bro.txt" in lines
     assert "- **Translation model:** gmq-en-base (revision abc123), license Apache-2.0" in lines
     assert "- **Exported:** 2025-11-25" in lines
