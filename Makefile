@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Transformers baseline); the app itself never imports it.
 TORCH := torch==2.13.0
 
-.PHONY: run test lint fmt benchmark clean
+.PHONY: run test lint fmt benchmark clean install-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The wheel installed with Python's bundled pip, the current pip and pipx, each run end to end.
+install-test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m dist tests/dist/test_install.py --durations=0 $(PYTEST_ARGS)
 
 fmt: $(VENV)/.installed-test
 	$(BIN)/ruff format .
