@@ -3,7 +3,8 @@
     python packaging/make_icons.py
 
 Writes ``resources/desktop/icons/hicolor/NxN/apps/ID.png`` for the sizes desktops look up, and
-the SVG itself as ``scalable/apps/ID.svg``. The PNGs are committed, so neither a wheel install
+the SVG itself as ``scalable/apps/ID.svg``, plus ``packaging/nordbrief.ico``/``.icns`` for the
+Windows and macOS bundles. The PNGs are committed, so neither a wheel install
 nor the bundle build needs a renderer; ``tests/test_desktop_files.py`` checks they match the SVG.
 """
 
@@ -55,7 +56,21 @@ def write_icons(hicolor: Path = HICOLOR, svg: Path = SVG) -> list[Path]:
     return [*written, scalable]
 
 
+def write_platform_icons(folder: Path = REPO / "packaging", svg: Path = SVG) -> list[Path]:
+    """The Windows .ico and macOS .icns the spec gives PyInstaller (Qt's ico/icns plugins)."""
+    from PySide6.QtGui import QGuiApplication
+
+    _app = QGuiApplication.instance() or QGuiApplication(["make_icons", "-platform", "offscreen"])
+    written = []
+    for name, fmt, size in (("nordbrief.ico", "ICO", 256), ("nordbrief.icns", "ICNS", 512)):
+        out = folder / name
+        if not render(svg, size).save(str(out), fmt):
+            raise OSError(f"cannot write {out}")
+        written.append(out)
+    return written
+
+
 if __name__ == "__main__":
-    for path in write_icons():
+    for path in [*write_icons(), *write_platform_icons()]:
         print(path.relative_to(REPO))
     sys.exit(0)
