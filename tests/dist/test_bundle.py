@@ -292,3 +292,48 @@ def _end_to_end(b: Bundle, tmp_path: Path, seed_article: Path) -> None:
     (REPO / "dist").mkdir(exist_ok=True)
     (REPO / "dist" / "bundle-startup.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     assert cold < 60 and max(warm) < 30, figures  # a hang or a broken start, not a benchmark
+
+
+@pytest.fixture
+def wayland(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A headless Weston compositor: a real Wayland display without a screen."""
+    exe = shutil.which("weston")
+    if exe is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("weston missing (.ci/run installs it)")
+        pytest.skip("weston not installed (apt-get install weston)")
+    runtime = tmp_path / "wl-run"
+    runtime.mkdir(mode=0o700)
+    log = (tmp_path / "weston.log").open("w")
+    proc = subprocess.Popen(
+        [exe, "--backend=headless-backend.so", "--socket=nordbrief-test", "--idle-time=0"],
+        env={"PATH": "/usr/bin:/bin", "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while not (runtime / "nordbrief-test").exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    try:
+        assert (runtime / "nordbrief-test").exists(), (tmp_path / "weston.log").read_text()
+        yield "nordbrief-test", runtime
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def test_bundle_window_on_wayland(tmp_path: Path, wayland: tuple[str, Path], seed_article: Path) -> None:
+    """The bundle's own Wayland platform plugin, on a Wayland compositor (no X server at all)."""
+    socket, runtime = wayland
+    b = Bundle(bundle_dir(), tmp_path / "b", display="")
+    try:
+        article = b.work / "artikkel.txt"
+        shutil.copyfile(seed_article, article)
+        b.env.pop("DISPLAY")
+        b.env.update(QT_QPA_PLATFORM="wayland", WAYLAND_DISPLAY=socket, XDG_RUNTIME_DIR=str(runtime))
+        state, shown = b.window(article)
+        assert state["visible"] and state["sentences"] and state["bullets"], state
+        assert snapshot(b.copy) == b.before
+    finally:
+        b.cleanup()
