@@ -35,7 +35,7 @@ test: lint
 
 # The wheel installed with Python's bundled pip, the current pip and pipx, each run end to end.
 install-test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m dist tests/dist/test_install.py --durations=0 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m dist tests/distribution/test_install.py --durations=0 $(PYTEST_ARGS)
 
 # The standalone app folder dist/nordbrief/ and its .tar.gz, built in a clean venv (build/bundle-venv)
 # holding only the app and PyInstaller (packaging/build_bundle.py; the same script on Windows/macOS).
@@ -44,7 +44,7 @@ bundle:
 
 # The bundle run read-only under Xvfb by a fresh user: import a model, translate, export, quit.
 bundle-test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -m dist tests/dist/test_bundle.py --durations=0 -s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m dist tests/distribution/test_bundle.py --durations=0 -s $(PYTEST_ARGS)
 
 # Everything CI runs after `make test`.
 dist-test: install-test bundle bundle-test

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.dist.disttools import INSTALLCHECK, NEWS_PAGE, REPO, base_python, clean_env, run
+
+from tests.distribution.disttools import INSTALLCHECK, NEWS_PAGE, REPO, base_python, clean_env, run
 
 pytestmark = [pytest.mark.dist, pytest.mark.timeout(1500)]
 

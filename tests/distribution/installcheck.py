@@ -1,6 +1,6 @@
 """Prove an installed Nordbrief works: run with the interpreter of the installation under test.
 
-    VENV/bin/python tests/dist/installcheck.py --exe VENV/bin/nordbrief --html PAGE.html --work DIR
+    VENV/bin/python tests/distribution/installcheck.py --exe VENV/bin/nordbrief --html PAGE.html --work DIR
 
 Run as a script (not ``-m``), so ``models``/``desktop``/``resources`` come from the installation,
 never from the repository. ``pip check`` cannot see a dependency that an old pip silently left

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dist.disttools import NEWS_PAGE, REPO
+from tests.distribution.disttools import NEWS_PAGE, REPO
 
 pytestmark = [pytest.mark.dist, pytest.mark.timeout(1200)]
 
@@ -273,9 +273,7 @@ def _end_to_end(b: Bundle, tmp_path: Path, seed_article: Path) -> None:
     # Nothing written into the bundle, nothing outside the user's folders and the export.
     assert snapshot(b.copy) == b.before, "the bundle folder changed"
     stray = [
-        str(p.relative_to(b.home))
-        for p in b.home.iterdir()
-        if p.name not in (".config", ".local", ".cache")
+        str(p.relative_to(b.home)) for p in b.home.iterdir() if p.name not in (".config", ".local", ".cache")
     ]
     assert not stray, f"written outside the XDG folders: {stray}"
     assert sorted(p.name for p in b.work.iterdir()) == ["artikkel.docx", "artikkel.txt", "out"]
@@ -332,7 +330,7 @@ def test_bundle_window_on_wayland(tmp_path: Path, wayland: tuple[str, Path], see
         shutil.copyfile(seed_article, article)
         b.env.pop("DISPLAY")
         b.env.update(QT_QPA_PLATFORM="wayland", WAYLAND_DISPLAY=socket, XDG_RUNTIME_DIR=str(runtime))
-        state, shown = b.window(article)
+        state, _shown = b.window(article)
         assert state["visible"] and state["sentences"] and state["bullets"], state
         assert snapshot(b.copy) == b.before
     finally:

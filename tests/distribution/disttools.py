@@ -36,6 +36,19 @@ def run(cmd: list[str], timeout: float = 900, **kw: object) -> subprocess.Comple
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel, built once from the working tree as a release would be."""
     out = tmp_path_factory.mktemp("wheel")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ]
+    )
     (whl,) = out.glob("nordbrief-*.whl")
     return whl
