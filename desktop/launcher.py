@@ -11,7 +11,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-HEADLESS_COMMANDS = {"segment", "translate", "summarize", "check", "models", "--help", "-h", "--version"}
+HEADLESS_COMMANDS = {
+    "segment",
+    "translate",
+    "summarize",
+    "check",
+    "models",
+    "install-desktop-entry",
+    "uninstall-desktop-entry",
+    "--help",
+    "-h",
+    "--version",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -269,6 +269,11 @@ class TaskManager(QObject):
     def active(self) -> list[Job]:
         return [j for j in self._jobs if not j.finished]
 
+    def undelivered(self) -> list[Job]:
+        """Jobs whose end has not reached the GUI thread yet: a job is ``finished`` in its worker
+        thread before its queued result signal runs here, so "idle" must wait for delivery."""
+        return [j for j in self._jobs if not j.delivered]
+
     def cancel_all(self) -> None:
         for lane in self._lanes.values():
             lane.cancel_all()

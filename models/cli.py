@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     from models import cli_models
 
     cli_models.add_parsers(sub)
+
+    from models import desktop_entry
+
+    desktop_entry.add_parsers(sub)
     return parser
 
 
