@@ -15,15 +15,18 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
+from desktop.state import ModelState
+from models.desktop_entry import APP_ID
 from models.paths import APP_NAME, resources_dir
 
 if TYPE_CHECKING:
     from desktop.mainwindow import MainWindow
 
 QUIT_AFTER_ENV = "NORDBRIEF_QUIT_AFTER_MS"
+EXPORT_ON_QUIT_ENV = "NORDBRIEF_EXPORT_ON_QUIT"
 
 
 def stylesheet() -> str:
@@ -40,7 +43,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setDesktopFileName("nordbrief")
+    app.setDesktopFileName(APP_ID)  # Wayland app_id / X11 hint: matches the installed .desktop file
     app.setStyleSheet(stylesheet())
     return app
 
@@ -78,21 +81,44 @@ def _quit_when_idle(app: QApplication, window: MainWindow, delay_ms: int) -> Non
     """Smoke-test hook (``NORDBRIEF_QUIT_AFTER_MS``): ``delay_ms`` after start, as soon as no
     background work runs, close the window the normal way (stop workers, save settings and the
     session) and print one JSON line of what was on screen, so a test or CI can run the real
-    entry point end to end without a human to close it."""
+    entry point end to end without a human to close it. With ``NORDBRIEF_EXPORT_ON_QUIT=PATH``
+    the summary is exported there first, as Ctrl+E would; ``shown_at`` is the wall clock of the
+    window's first paint, for start-up timing from outside (the bundle test)."""
     deadline = time.monotonic() + delay_ms / 1000 + 60.0
+    export_path = os.environ.get(EXPORT_ON_QUIT_ENV, "").strip()
+    marks: dict[str, float] = {}
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            painted = event.type() == QEvent.Type.Paint
+            if painted and isinstance(obj, QWidget) and "shown_at" not in marks and obj.window() is window:
+                marks["shown_at"] = time.time()
+            return False
+
+    paint_filter = FirstPaint(app)
+    app.installEventFilter(paint_filter)
+
+    def busy() -> bool:
+        # ``active``: jobs whose outcome has not reached the GUI thread yet.
+        return bool(window.tasks.active() or window.translating or window.model_state is ModelState.LOADING)
 
     def poll() -> None:
-        if window.tasks.active() and time.monotonic() < deadline:
+        if busy() and time.monotonic() < deadline:
             QTimer.singleShot(50, poll)
             return
+        app.removeEventFilter(paint_filter)
+        sentences = window.article.sentences if window.article else []
         state = {
             "visible": window.isVisible(),
             "title": window.windowTitle(),
             "size": [window.width(), window.height()],
-            "sentences": len(window.article.sentences) if window.article else 0,
+            "sentences": len(sentences),
+            "translated": sum(1 for s in sentences if s.translation is not None),
             "bullets": window.bullets.count(),
             "model_state": window.model_state,
             "banner": window.banner.isVisible(),
+            "shown_at": marks.get("shown_at"),
+            "exported": export_path if export_path and window.export_to(export_path) else None,
         }
         window.close()
         print(json.dumps(state), flush=True)

@@ -284,6 +284,8 @@ class TaskManager(QObject):
         return self.submit(job)
 
     def active(self) -> list[Job[Any]]:
+        """Jobs whose outcome has not been delivered on the GUI thread yet (running, queued, or
+        finished in a worker with the message still on its way): "idle" means none."""
         return list(self._jobs.values())
 
     def cancel_all(self) -> None:

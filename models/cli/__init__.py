@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from models import __version__
-from models.cli import check, gui, segment, store, summarize, translate
+from models.cli import check, desktop_entry, gui, segment, store, summarize, translate
 from models.cli.command import Command, Parser
 from models.errors import EXIT_INPUT, EXIT_INTERRUPTED, NordbriefError
 
@@ -26,6 +26,8 @@ COMMANDS: tuple[Command, ...] = (
     summarize.COMMAND,
     check.COMMAND,
     store.COMMAND,
+    desktop_entry.INSTALL,
+    desktop_entry.UNINSTALL,
 )
 GUI = gui.COMMAND.name
 
