@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,62 +204,91 @@ def _bullet_lines(article: Article, options: ExportOptions) -> list[_BulletLine]
     return out
 
 
-def render_markdown(article: Article, options: ExportOptions | None = None) -> str:
-    options = options or ExportOptions()
-    lines = [f"# {article_title(article)}", ""]
-    if has_translation(article):
-        lines += [f"> {MT_NOTICE}", ""]
-    lines += ["## Key facts", ""]
-    bullets = _bullet_lines(article, options)
-    if not bullets:
-        lines.append("_No key facts found._")
-    for b in bullets:
-        ref = f" _(sentence {b.sentence})_" if options.sentence_refs else ""
-        lines.append(f"- {b.main}" + (" ⚠" if b.flagged else "") + ref)
-        if b.norwegian:
-            lines.append(f"  - _Norwegian:_ {b.norwegian}")
-    notes = _fact_notes(article)
-    if notes:
-        lines += ["", "## Fact warnings", ""] + [f"- {'ℹ' if sev == 'info' else '⚠'} {w}" for sev, w in notes]
-    if options.include_translation:
-        lines += ["", "## Translation", "", translation_text(article) or "_Not translated._"]
-    if options.include_original:
-        lines += ["", "## Original (Norwegian)", "", article.text.strip()]
-    lines += ["", "## Provenance", ""] + [f"- **{k}:** {v}" for k, v in _provenance(article, options)]
-    return "\n".join(lines).rstrip() + "\n"
+@dataclass(frozen=True)
+class _Style:
+    """How one output format writes the summary's parts (the parts and their order are shared)."""
+
+    title: Callable[[str], list[str]]
+    section: Callable[[str], list[str]]
+    notice: str  # "{}" = the machine-translation notice
+    bullet: str  # "{main}{flag}{ref}"
+    flag: str
+    ref: str  # "{n}" = the sentence index
+    norwegian: str
+    note: dict[str, str]  # severity -> the line's "{}" = the warning
+    none: dict[str, str]  # what stands in an empty part: "bullets", "translation"
+    row: str  # "{k}", "{v}": a provenance row
 
 
 def _underline(title: str, char: str) -> list[str]:
     return [title, char * max(3, len(title))]
 
 
-def render_text(article: Article, options: ExportOptions | None = None) -> str:
+MARKDOWN = _Style(
+    title=lambda t: [f"# {t}"],
+    section=lambda h: [f"## {h}"],
+    notice="> {}",
+    bullet="- {main}{flag}{ref}",
+    flag=" ⚠",
+    ref=" _(sentence {n})_",
+    norwegian="  - _Norwegian:_ {}",
+    note={"info": "- ℹ {}", "other": "- ⚠ {}"},
+    none={"bullets": "_No key facts found._", "translation": "_Not translated._"},
+    row="- **{k}:** {v}",
+)
+TEXT = _Style(
+    title=lambda t: _underline(t, "="),
+    section=lambda h: _underline(h, "-"),
+    notice="{}",
+    bullet="* {main}{flag}{ref}",
+    flag=" [check: fact warning]",
+    ref=" [sentence {n}]",
+    norwegian="    Norwegian: {}",
+    note={"info": "i {}", "other": "! {}"},
+    none={"bullets": "No key facts found.", "translation": "Not translated."},
+    row="{k}: {v}",
+)
+
+
+def _render(article: Article, options: ExportOptions | None, style: _Style) -> str:
+    """Title, MT notice, key facts, fact warnings, optional translation and original, provenance."""
     options = options or ExportOptions()
-    lines = [*_underline(article_title(article), "="), ""]
+    lines = [*style.title(article_title(article)), ""]
     if has_translation(article):
-        lines += [MT_NOTICE, ""]
-    lines += [*_underline("Key facts", "-"), ""]
+        lines += [style.notice.format(MT_NOTICE), ""]
+    lines += [*style.section("Key facts"), ""]
     bullets = _bullet_lines(article, options)
     if not bullets:
-        lines.append("No key facts found.")
+        lines.append(style.none["bullets"])
     for b in bullets:
-        ref = f" [sentence {b.sentence}]" if options.sentence_refs else ""
-        lines.append(f"* {b.main}" + (" [check: fact warning]" if b.flagged else "") + ref)
+        ref = style.ref.format(n=b.sentence) if options.sentence_refs else ""
+        lines.append(style.bullet.format(main=b.main, flag=style.flag if b.flagged else "", ref=ref))
         if b.norwegian:
-            lines.append(f"    Norwegian: {b.norwegian}")
+            lines.append(style.norwegian.format(b.norwegian))
     notes = _fact_notes(article)
     if notes:
-        lines += ["", *_underline("Fact warnings", "-"), ""] + [
-            f"{'i' if sev == 'info' else '!'} {w}" for sev, w in notes
-        ]
+        lines += ["", *style.section("Fact warnings"), ""]
+        lines += [style.note["info" if sev == "info" else "other"].format(w) for sev, w in notes]
     if options.include_translation:
-        lines += ["", *_underline("Translation", "-"), "", translation_text(article) or "Not translated."]
+        lines += [
+            "",
+            *style.section("Translation"),
+            "",
+            translation_text(article) or style.none["translation"],
+        ]
     if options.include_original:
-        lines += ["", *_underline("Original (Norwegian)", "-"), "", article.text.strip()]
-    lines += ["", *_underline("Provenance", "-"), ""] + [
-        f"{k}: {v}" for k, v in _provenance(article, options)
-    ]
+        lines += ["", *style.section("Original (Norwegian)"), "", article.text.strip()]
+    lines += ["", *style.section("Provenance"), ""]
+    lines += [style.row.format(k=k, v=v) for k, v in _provenance(article, options)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_markdown(article: Article, options: ExportOptions | None = None) -> str:
+    return _render(article, options, MARKDOWN)
+
+
+def render_text(article: Article, options: ExportOptions | None = None) -> str:
+    return _render(article, options, TEXT)
 
 
 def format_for_path(path: str | Path) -> str:
