@@ -656,22 +656,22 @@ def _periods(text: str, lang: str) -> list[RawFact]:
             out.append(RawFact("date", m.group(0), f"century {n}", *m.span(), keys=keys))
         for m in _DECADE_EN.finditer(text):
             n = int(m.group(1))
-            decade = {("dec", n)} if n >= 100 else {("dec2", n)}
-            if n >= 100:
-                decade.add(("dec2", n % 100))
-                if n % 100 == 0:
-                    decade.add(("c", n // 100 + 1))
-            out.append(RawFact("date", m.group(0), f"{n}s", *m.span(), keys=frozenset(decade)))
+            out.append(RawFact("date", m.group(0), f"{n}s", *m.span(), keys=_decade_keys(n)))
         return out
     for m in _CENTURY_NB.finditer(text):
         n = int(m.group(1))
-        decade = {("dec", n)} if n >= 100 else {("dec2", n)}
-        if n >= 100:
-            decade.add(("dec2", n % 100))
-            if n % 100 == 0:
-                decade.add(("c", n // 100 + 1))
-        out.append(RawFact("date", m.group(0), f"{n}s", *m.span(), keys=frozenset(decade)))
+        out.append(RawFact("date", m.group(0), f"{n}s", *m.span(), keys=_decade_keys(n)))
     return out
+
+
+def _decade_keys(n: int) -> frozenset[tuple[str, int]]:
+    """"1880s" / "1880-tallet" (also the 80s), "80s" / "80-tallet"; a round hundred is a century too."""
+    if n < 100:
+        return frozenset({("dec2", n)})
+    keys = {("dec", n), ("dec2", n % 100)}
+    if n % 100 == 0:
+        keys.add(("c", n // 100 + 1))
+    return frozenset(keys)
 
 
 # --- numbers -------------------------------------------------------------------------------------
