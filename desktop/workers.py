@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -95,37 +95,30 @@ class JobError:
 JobFn = Callable[[CancelToken], Any]
 
 
+_job_ids = itertools.count(1)
+
+
+@dataclass(eq=False)
 class Job(Generic[T]):
     """One unit of background work and what the GUI thread does with its outcome."""
 
-    _ids = itertools.count(1)
+    name: str
+    fn: JobFn
+    lane: str = "general"
+    _: KW_ONLY
+    on_success: Callable[[T], None] | None = None
+    on_error: Callable[[JobError], None] | None = None
+    on_progress: Callable[[Any], None] | None = None
+    on_cancel: Callable[[], None] | None = None
+    on_done: Callable[[], None] | None = None
+    token: CancelToken = field(default_factory=CancelToken)
+    finished: bool = False  # its outcome was delivered (GUI thread)
+    future: Future[None] | None = None
+    id: int = field(default_factory=lambda: next(_job_ids))
 
-    def __init__(
-        self,
-        name: str,
-        fn: JobFn,
-        lane: str = "general",
-        *,
-        on_success: Callable[[T], None] | None = None,
-        on_error: Callable[[JobError], None] | None = None,
-        on_progress: Callable[[Any], None] | None = None,
-        on_cancel: Callable[[], None] | None = None,
-        on_done: Callable[[], None] | None = None,
-    ) -> None:
-        if lane not in LANES:
-            raise ValueError(f"unknown lane {lane!r}")
-        self.id = next(self._ids)
-        self.name = name
-        self.fn = fn
-        self.lane = lane
-        self.token = CancelToken()
-        self.on_success = on_success
-        self.on_error = on_error
-        self.on_progress = on_progress
-        self.on_cancel = on_cancel
-        self.on_done = on_done
-        self.finished = False  # its outcome was delivered (GUI thread)
-        self.future: Future[None] | None = None
+    def __post_init__(self) -> None:
+        if self.lane not in LANES:
+            raise ValueError(f"unknown lane {self.lane!r}")
 
     def cancel(self) -> None:
         self.token.cancel()
