@@ -46,3 +46,32 @@ def test_launcher_imports_no_qt() -> None:
     script = "import sys, desktop.launcher; assert 'PySide6' not in sys.modules; print('ok')"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
+
+
+def test_start_up_and_translation_never_import_the_converters(tiny_model) -> None:
+    """``ctranslate2.converters`` pulls in torch and transformers when they are installed (seconds
+    of start-up, hundreds of MB in a bundle): only converting a downloaded or imported checkpoint
+    may import it. The window's modules, the command line and a whole translation must not."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        import desktop.launcher, desktop.app, desktop.mainwindow
+        from models import cli, pipeline
+
+        cli.build_parser()
+        article = pipeline.article_from_text("Det var kaldt i Oslo. Sentralbanken hevet renten.")
+        pipeline.summarize_article(article)
+        translator, info = pipeline.open_translator(pipeline.EngineSettings(model={str(tiny_model)!r}))
+        for batch in pipeline.translate_article(article, translator):
+            pipeline.apply_translations(article, batch)
+        pipeline.apply_check(article, pipeline.check_article(article))
+        assert all(s.translation for s in article.sentences)
+        heavy = ("ctranslate2.converters", "torch", "transformers")
+        bad = sorted(m for m in sys.modules if m.startswith(heavy))
+        assert not bad, bad
+        print("ok")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("ok")
