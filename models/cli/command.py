@@ -1,7 +1,7 @@
 """What a subcommand is: its name, its arguments and the function that runs it.
 
-Every command module defines one ``COMMAND``; ``models.cli.COMMANDS`` lists them all, and both
-``python -m models.cli`` and the ``nordbrief`` launcher build their one parser from that list.
+Every command module defines its ``Command`` objects; ``models.cli.COMMANDS`` lists them all, and
+both ``python -m models.cli`` and the ``nordbrief`` launcher build their one parser from that list.
 """
 
 from __future__ import annotations
