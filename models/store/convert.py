@@ -22,7 +22,7 @@ import numpy as np
 
 from models.errors import Cancelled, ModelError
 from models.store.checkpoint import read_weights
-from models.translate import write_vocabulary_map
+from models.translate import SPECIAL_TOKENS, special_first_order, write_vocabulary_map
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 TOKENIZER_FILES = ("source.spm", "target.spm")
@@ -143,6 +143,19 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
         if lm_head is None:
             raise ModelError(f"{src}: checkpoint lacks lm_head.weight")
 
+    tokens = _vocabulary(src, vocab_size)
+    if tokens and tokens[-1] == "<pad>":
+        tokens.pop()
+    if len(tokens) != shared.shape[0] - 1:
+        raise ModelError(
+            f"{src}: vocab.json has {len(tokens)} tokens but the weights have {shared.shape[0] - 1} rows; "
+            "the checkpoint's files do not belong together, download it again"
+        )
+    eos, unk = _special_tokens(src)
+    for tok in (eos, unk):
+        if tok not in tokens:
+            raise ModelError(f"{src}: vocab.json lacks the special token {tok!r}; download the checkpoint again")
+
     spec = transformer_spec.TransformerSpec.from_config(
         (n_enc, n_dec),
         heads,
@@ -216,21 +229,24 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
 
     # Transformers appends a <pad> row used only to start the decoder; CTranslate2 starts from a
     # zero embedding instead, so the row (and the token) go, matching Marian's own vocabulary.
+    # Then the special tokens move to ids 0, 1, ... (rows and bias entries with them): with the
+    # output shortlist CTranslate2 finds </s> by a position it remembers from its first call,
+    # which is only right for ids nothing below ever moves (models/translate.py explains it).
+    # OPUS-MT's tc-big models have </s> at 41977 of 54765; the old ones had it at 0 already.
     rows = shared.shape[0]
+    order = np.asarray(special_first_order(tokens, (eos, unk, *SPECIAL_TOKENS)), dtype=np.int64)
+    moved: dict[int, np.ndarray] = {}  # tied layers keep sharing one array
     for layer in (enc.embeddings[0], dec.embeddings, dec.projection):
         if layer.weight.shape[0] == rows:
-            layer.weight = layer.weight[:-1]
+            key = id(layer.weight)
+            if key not in moved:
+                moved[key] = np.ascontiguousarray(layer.weight[:-1][order])
+            layer.weight = moved[key]
     if dec.projection.has_bias() and dec.projection.bias.shape[0] == rows:
-        dec.projection.bias = dec.projection.bias[:-1]
-
-    tokens = _vocabulary(src, vocab_size)
-    if tokens and tokens[-1] == "<pad>":
-        tokens.pop()
-    if len(tokens) != rows - 1:
-        raise ModelError(f"{src}: vocab.json has {len(tokens)} tokens but the weights have {rows - 1} rows")
+        dec.projection.bias = dec.projection.bias[:-1][order]
+    tokens = [tokens[i] for i in order]
     spec.register_source_vocabulary(tokens)
     spec.register_target_vocabulary(tokens)
-    eos, unk = _special_tokens(src)
     spec.config.eos_token = eos
     spec.config.unk_token = unk
     spec.config.decoder_start_token = eos

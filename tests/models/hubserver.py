@@ -15,7 +15,10 @@ Run ``python -m tests.models.hubserver`` to serve a tiny checkpoint under the ca
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
+import io
+import itertools
 import json
 import re
 import socket
@@ -141,6 +144,326 @@ def make_marian_checkpoint(folder: Path, seed: int = 0, act: str = "swish") -> d
     save_file(marian_state_dict(config, seed), str(folder / "model.safetensors"), metadata={"format": "pt"})
     (folder / "README.md").write_text("# tiny test model\n", "utf-8")
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+# ---------------------------------------------------------------- repos laid out like the real ones
+#
+# What ../shared/real-hub/README.md lists (read from the Hub's pages): the file set of each
+# catalog repo at its pinned commit, which files are LFS, config values, the vocabulary layout
+# and the weights' dtype. Layers stay small (d_model 32, 2+2 layers) so tests are fast; the
+# vocabulary size and the special ids, the position count, dtypes and file names are the real
+# ones. Values the README marks "not seen" are chosen and said so where they are set.
+
+BIG_REPO = "Helsinki-NLP/opus-mt-tc-big-gmq-en"
+BIG_COMMIT = "b243b46fc9e1eaf068ae0d8ae896ac1acd7d2380"  # main, "Update checkpoint for transformers>=4.29 (#2)"
+BASE_REPO = "Helsinki-NLP/opus-mt-gmq-en"
+BASE_COMMIT = "47df9a033a509ae1bbe962bc62e273589ed9ac2f"  # main, "Adding generation config file(s)"
+# refs/pr/3 of the base repo, SFconvertbot's "Adding `safetensors` variant of this model": the
+# Hub's page shows only the short id c74afc0; the rest of this id is made up for the fixture.
+BASE_PR3_COMMIT = "c74afc0" + hashlib.sha1(b"fixture refs/pr/3").hexdigest()[7:]
+
+BIG_VOCAB_SIZE = 54_765
+BIG_EOS_ID = 41_977
+# Not seen: where <unk> sits in the real vocab.json. Put far from 0 as </s> is, so the converter's
+# remap is exercised on it too.
+BIG_UNK_ID = 49_811
+# Not seen: the base repo's config.json. Its siblings (opus-mt-en-de, opus-mt-en-zh) have </s> 0,
+# <unk> 1, <pad> = decoder start = vocab size - 1, 512 positions; 296 MB of fp32 fits ~57k entries.
+BASE_VOCAB_SIZE = 57_000
+
+SMALL = {"d_model": 32, "layers": 2, "heads": 4, "ffn": 64}
+
+
+@dataclass
+class RepoFiles:
+    """One revision of a fixture repo: file bytes, which of them are LFS, the commit, the author."""
+
+    commit: str
+    files: dict[str, bytes]
+    lfs: frozenset[str]
+    author: str = "Helsinki-NLP"
+
+
+def real_layout_vocab(
+    source_spm: Path, target_spm: Path, size: int, special_ids: dict[str, int]
+) -> list[str]:
+    """A joint vocabulary of ``size`` entries with ``<pad>`` last and the special tokens at
+    ``special_ids``; the tokenizers' pieces are spread over the whole id range (a shortlist then
+    has candidates on both sides of every special id, as with a real 55k vocabulary) and the
+    remaining entries are filler pieces no tokenizer produces."""
+    from models.testing import spm_pieces
+
+    pieces = list(dict.fromkeys(p for p in spm_pieces(source_spm) + spm_pieces(target_spm)))
+    pieces = [p for p in pieces if p not in special_ids and p != "<pad>"]
+    free = size - 1 - len(special_ids)
+    if len(pieces) > free:
+        raise ValueError("vocabulary size too small for the tokenizers")
+    step = free / len(pieces)
+    slots: list[str | None] = [None] * free
+    for k, piece in enumerate(pieces):
+        slots[int(k * step)] = piece
+    fill = (f"\u2581x{i}" for i in itertools.count())
+    body = [p if p is not None else next(fill) for p in slots]
+    vocab: list[str] = []
+    specials = sorted(special_ids.items(), key=lambda kv: kv[1])
+    it = iter(body)
+    for i in range(size - 1):
+        tok = next((t for t, sid in specials if sid == i), None)
+        vocab.append(tok if tok is not None else next(it))
+    vocab.append("<pad>")
+    return vocab
+
+
+def _vocab_json(vocab: list[str]) -> bytes:
+    return json.dumps({tok: i for i, tok in enumerate(vocab)}, ensure_ascii=False, indent=2).encode()
+
+
+def _hf_json(data: dict[str, Any]) -> bytes:
+    """What ``save_pretrained`` writes: sorted keys, 2-space indent, final newline."""
+    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+
+
+def big_config(vocab_size: int = BIG_VOCAB_SIZE, eos: int = BIG_EOS_ID, **small: int) -> dict[str, Any]:
+    """opus-mt-tc-big-gmq-en's config.json as on main (keys as the tc-big configs of that commit
+    series carry them), layer sizes from ``small``."""
+    dims = {**SMALL, **small}
+    pad = vocab_size - 1
+    return {
+        "activation_dropout": 0.0,
+        "activation_function": "relu",
+        "architectures": ["MarianMTModel"],
+        "attention_dropout": 0.0,
+        "bad_words_ids": [[pad]],
+        "bos_token_id": 0,
+        "classifier_dropout": 0.0,
+        "d_model": dims["d_model"],
+        "decoder_attention_heads": dims["heads"],
+        "decoder_ffn_dim": dims["ffn"],
+        "decoder_layerdrop": 0.0,
+        "decoder_layers": dims["layers"],
+        "decoder_start_token_id": pad,
+        "decoder_vocab_size": vocab_size,
+        "dropout": 0.1,
+        "encoder_attention_heads": dims["heads"],
+        "encoder_ffn_dim": dims["ffn"],
+        "encoder_layerdrop": 0.0,
+        "encoder_layers": dims["layers"],
+        "eos_token_id": eos,
+        "forced_eos_token_id": eos,
+        "init_std": 0.02,
+        "is_encoder_decoder": True,
+        "max_length": 512,
+        "max_position_embeddings": 1024,
+        "model_type": "marian",
+        "normalize_embedding": False,
+        "num_beams": 4,
+        "num_hidden_layers": dims["layers"],
+        "pad_token_id": pad,
+        "scale_embedding": True,
+        "share_encoder_decoder_embeddings": True,
+        "static_position_embeddings": True,
+        "torch_dtype": "float16",
+        "transformers_version": "4.34.0.dev0",
+        "use_cache": True,
+        "vocab_size": vocab_size,
+    }
+
+
+def base_config(vocab_size: int = BASE_VOCAB_SIZE, **small: int) -> dict[str, Any]:
+    """Not seen on the Hub (see BASE_VOCAB_SIZE): the old-style config of the sibling OPUS-MT
+    base models (opus-mt-en-de's 1.4 kB one), layer sizes from ``small``."""
+    dims = {**SMALL, **small}
+    pad = vocab_size - 1
+    return {
+        "_name_or_path": BASE_REPO,
+        "_num_labels": 3,
+        "activation_dropout": 0.0,
+        "activation_function": "swish",
+        "add_bias_logits": False,
+        "add_final_layer_norm": False,
+        "architectures": ["MarianMTModel"],
+        "attention_dropout": 0.0,
+        "bad_words_ids": [[pad]],
+        "bos_token_id": 0,
+        "classif_dropout": 0.0,
+        "classifier_dropout": 0.0,
+        "d_model": dims["d_model"],
+        "decoder_attention_heads": dims["heads"],
+        "decoder_ffn_dim": dims["ffn"],
+        "decoder_layerdrop": 0.0,
+        "decoder_layers": dims["layers"],
+        "decoder_start_token_id": pad,
+        "dropout": 0.1,
+        "encoder_attention_heads": dims["heads"],
+        "encoder_ffn_dim": dims["ffn"],
+        "encoder_layerdrop": 0.0,
+        "encoder_layers": dims["layers"],
+        "eos_token_id": 0,
+        "forced_eos_token_id": 0,
+        "gradient_checkpointing": False,
+        "id2label": {"0": "LABEL_0", "1": "LABEL_1", "2": "LABEL_2"},
+        "init_std": 0.02,
+        "is_encoder_decoder": True,
+        "label2id": {"LABEL_0": 0, "LABEL_1": 1, "LABEL_2": 2},
+        "max_length": 512,
+        "max_position_embeddings": 512,
+        "model_type": "marian",
+        "normalize_before": False,
+        "normalize_embedding": False,
+        "num_beams": 4,
+        "num_hidden_layers": dims["layers"],
+        "pad_token_id": pad,
+        "scale_embedding": True,
+        "static_position_embeddings": True,
+        "transformers_version": "4.22.0.dev0",
+        "use_cache": True,
+        "vocab_size": vocab_size,
+    }
+
+
+def generation_config(config: dict[str, Any], renormalize: bool) -> bytes:
+    """generation_config.json as the Hub's "Adding generation config file(s)" commits wrote it
+    (tc-big main's comes from the transformers>=4.29 update and adds renormalize_logits)."""
+    pad, eos = config["pad_token_id"], config["eos_token_id"]
+    data: dict[str, Any] = {
+        "bad_words_ids": [[pad]],
+        "bos_token_id": 0,
+        "decoder_start_token_id": pad,
+        "eos_token_id": eos,
+        "forced_eos_token_id": eos,
+        "max_length": 512,
+        "num_beams": 4,
+        "pad_token_id": pad,
+    }
+    if renormalize:
+        data |= {"renormalize_logits": True, "transformers_version": "4.34.0.dev0"}
+    else:
+        data = {"_from_model_config": True, **data, "transformers_version": "4.27.0.dev0"}
+    return _hf_json(data)
+
+
+def real_state_dict(
+    config: dict[str, Any], seed: int, eos_id: int, eos_bias: float, positions: bool
+) -> dict[str, np.ndarray]:
+    """Random Marian weights under Transformers' names, tied embeddings stored once, the <pad>
+    row zero. ``final_logits_bias`` favours </s> by ``eos_bias``, so a correct engine ends every
+    sentence after a token or two (random weights alone rarely emit </s>). ``positions``: the
+    sinusoidal tables are stored too (old .bin files hold them; tc-big's safetensors do not)."""
+    from models.store.convert import sinusoidal_positions
+
+    state = marian_state_dict(config, seed)
+    bias = np.zeros((1, config["vocab_size"]), dtype=np.float32)
+    bias[0, eos_id] = eos_bias
+    bias[0, config["vocab_size"] - 1] = -100.0  # <pad>: never produced
+    state["final_logits_bias"] = bias
+    if positions:
+        table = sinusoidal_positions(config["max_position_embeddings"], config["d_model"])
+        state["model.encoder.embed_positions.weight"] = table
+        state["model.decoder.embed_positions.weight"] = table.copy()
+    return state
+
+
+def _torch_bin(state: dict[str, np.ndarray], dtype: str) -> bytes:
+    """``torch.save(state_dict)`` bytes (test-only: torch builds the fixture, never the app)."""
+    import torch
+
+    buf = io.BytesIO()
+    tensors = {k: torch.from_numpy(np.ascontiguousarray(v.astype(dtype))) for k, v in state.items()}
+    torch.save(tensors, buf)
+    return buf.getvalue()
+
+
+def _tokenizers(folder: Path) -> tuple[Path, Path]:
+    from models.testing import train_sentencepiece, training_dir
+
+    folder.mkdir(parents=True, exist_ok=True)
+    train_sentencepiece(training_dir() / "norsumm_nb.txt", 400, folder / "source.spm")
+    train_sentencepiece(training_dir() / "news_en.txt", 300, folder / "target.spm")
+    return folder / "source.spm", folder / "target.spm"
+
+
+def big_repo(work: Path, seed: int = 0, eos_bias: float = 30.0, **layout: int) -> RepoFiles:
+    """Helsinki-NLP/opus-mt-tc-big-gmq-en at main: fp16 model.safetensors, LFS .spm files,
+    tokenizer_config/special_tokens_map/generation_config, tf_model.h5 and pytorch_model.bin
+    present (never needed). ``layout`` may move the special ids (eos_id, unk_id) or the size."""
+    from safetensors.numpy import save_file
+
+    size = layout.get("vocab_size", BIG_VOCAB_SIZE)
+    eos_id = layout.get("eos_id", BIG_EOS_ID)
+    unk_id = layout.get("unk_id", BIG_UNK_ID)
+    src_spm, tgt_spm = _tokenizers(work)
+    vocab = real_layout_vocab(src_spm, tgt_spm, size, {"</s>": eos_id, "<unk>": unk_id})
+    config = big_config(size, eos_id)
+    state = real_state_dict(config, seed, eos_id, eos_bias, positions=False)
+    fp16 = {k: v.astype(np.float16) for k, v in state.items()}
+    save_file(fp16, str(work / "model.safetensors"), metadata={"format": "pt"})
+    tokenizer_config = (
+        '{"source_lang": "gmq", "target_lang": "en", "unk_token": "<unk>", "eos_token": "</s>", '
+        '"pad_token": "<pad>", "model_max_length": 512, "sp_model_kwargs": {}, "separate_vocabs": false, '
+        '"special_tokens_map_file": null, "name_or_path": '
+        '"marian-models/opusTCv20210807+bt_transformer-big_2022-03-09/gmq-en", '
+        '"tokenizer_class": "MarianTokenizer"}'
+    )
+    files = {
+        ".gitattributes": b"*.bin filter=lfs diff=lfs merge=lfs -text\n*.h5 filter=lfs diff=lfs merge=lfs -text\n"
+        b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.spm filter=lfs diff=lfs merge=lfs -text\n"
+        b"*.zip filter=lfs diff=lfs merge=lfs -text\n",
+        "README.md": b"---\nlicense: cc-by-4.0\n---\n# opus-mt-tc-big-gmq-en (test fixture)\n",
+        "benchmark_results.txt": b"flores200-devtest\tnob-eng\t44.2\n",
+        "benchmark_translations.zip": b"PK\x05\x06" + bytes(18),
+        "config.json": _hf_json(config),
+        "generation_config.json": generation_config(config, renormalize=True),
+        "model.safetensors": (work / "model.safetensors").read_bytes(),
+        "pytorch_model.bin": b"never fetched: model.safetensors is on main" * 4,
+        "tf_model.h5": b"\x89HDF\r\n\x1a\n" + bytes(64),
+        "source.spm": src_spm.read_bytes(),
+        "target.spm": tgt_spm.read_bytes(),
+        "special_tokens_map.json": b'{"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}',
+        "tokenizer_config.json": tokenizer_config.encode(),
+        "vocab.json": _vocab_json(vocab),
+    }
+    lfs = frozenset(
+        {"benchmark_translations.zip", "model.safetensors", "pytorch_model.bin", "tf_model.h5"}
+        | {"source.spm", "target.spm"}
+    )
+    return RepoFiles(BIG_COMMIT, files, lfs)
+
+
+def base_repo(work: Path, seed: int = 0, eos_bias: float = 30.0) -> tuple[RepoFiles, RepoFiles]:
+    """Helsinki-NLP/opus-mt-gmq-en at main (fp32 pytorch_model.bin, .spm as plain git files, no
+    safetensors) and its refs/pr/3 (the same plus SFconvertbot's model.safetensors)."""
+    from safetensors.numpy import save_file
+
+    src_spm, tgt_spm = _tokenizers(work)
+    vocab = real_layout_vocab(src_spm, tgt_spm, BASE_VOCAB_SIZE, {"</s>": 0, "<unk>": 1})
+    config = base_config(BASE_VOCAB_SIZE)
+    state = real_state_dict(config, seed, 0, eos_bias, positions=True)
+    save_file(
+        {k: v for k, v in state.items() if "embed_positions" not in k},
+        str(work / "model.safetensors"),
+        metadata={"format": "pt"},
+    )
+    files = {
+        ".gitattributes": b"*.bin filter=lfs diff=lfs merge=lfs -text\n*.h5 filter=lfs diff=lfs merge=lfs -text\n",
+        "README.md": b"# opus-mt-gmq-en (test fixture)\n",
+        "config.json": _hf_json(config),
+        "generation_config.json": generation_config(config, renormalize=False),
+        "metadata.json": b'{"hf_name": "gmq-eng", "source_languages": "gmq", "target_languages": "eng"}\n',
+        "pytorch_model.bin": _torch_bin(state, "float32"),
+        "tf_model.h5": b"\x89HDF\r\n\x1a\n" + bytes(64),
+        "source.spm": src_spm.read_bytes(),
+        "target.spm": tgt_spm.read_bytes(),
+        "tokenizer_config.json": b'{"target_lang": "eng", "source_lang": "gmq"}',
+        "vocab.json": _vocab_json(vocab),
+    }
+    main = RepoFiles(BASE_COMMIT, files, frozenset({"pytorch_model.bin", "tf_model.h5"}))
+    pr_files = {
+        **files,
+        ".gitattributes": files[".gitattributes"] + b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n",
+        "model.safetensors": (work / "model.safetensors").read_bytes(),
+    }
+    pr = RepoFiles(BASE_PR3_COMMIT, pr_files, main.lfs | {"model.safetensors"}, author="SFconvertbot")
+    return main, pr
 
 
 # ---------------------------------------------------------------- the server
