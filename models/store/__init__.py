@@ -13,6 +13,7 @@ settings file (``config_dir()/engine.json``) shared by CLI and GUI.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -352,8 +353,13 @@ def download_model(
     cancel: Callable[[], bool] | None = None,
     *,
     force: bool = False,
+    revision: str | None = None,
 ) -> InstalledModel:
     """Download a catalog model's Marian checkpoint, convert it to CTranslate2 int8, install it.
+
+    The checkpoint comes from the commit the catalog pins; ``revision`` (a branch, tag, commit
+    or ``refs/pr/N``) fetches another one on purpose (the caller warns the user), verified
+    against the hashes the Hub reports at that revision, and always downloads.
 
     Raises ``NetworkError`` (exit 4) on network, download or verification failure (nothing is
     installed then), ``DownloadBusyError`` (a ``NetworkError``) when another process is
@@ -368,6 +374,13 @@ def download_model(
     entry = catalog.get(name)
     if entry is None:
         raise InputError(f"unknown model {name!r}; choose one of: {', '.join(catalog)}")
+    if revision is not None:
+        revision = revision.strip()
+        if not revision or any(c.isspace() for c in revision) or ".." in revision:
+            raise InputError(f"invalid revision {revision!r}")
+        if revision != entry.revision:
+            entry = dataclasses.replace(entry, revision=revision)
+            force = True
     if not force and name in installed_models():
         return _installed(name, installed_models()[name])
     if hub.offline():
@@ -466,14 +479,37 @@ def _download_locked(
     return _installed(name, installed_models()[name])
 
 
-def _write_limits(src: Path, out: Path) -> None:
-    """``nordbrief.json``: the model's position limit, which the translator splits sentences by."""
+# Marian models are trained on inputs of at most 512 tokens (OPUS-MT's tc-big models declare
+# 1,024 positions but their tokenizer's model_max_length, and the training, is 512).
+MARIAN_TRAINED_INPUT = 512
+
+
+def input_limits(src: Path) -> dict[str, int]:
+    """``nordbrief.json``'s limits for a Marian checkpoint folder: the position table size, and
+    the input limit = the smallest of ``max_position_embeddings``, the tokenizer's
+    ``model_max_length`` and 512."""
+
+    def read(name: str) -> dict[str, Any]:
+        try:
+            data = json.loads((src / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
     try:
-        config = json.loads((src / "config.json").read_text(encoding="utf-8"))
-        positions = int(config.get("max_position_embeddings", 512))
-    except (OSError, ValueError, TypeError):
+        positions = int(read("config.json").get("max_position_embeddings", 512))
+    except (TypeError, ValueError):
         positions = 512
-    meta = {"max_positions": positions, "max_input_tokens": positions}
+    limit = min(positions, MARIAN_TRAINED_INPUT)
+    declared = read("tokenizer_config.json").get("model_max_length")
+    if isinstance(declared, int) and 8 <= declared < limit:
+        limit = declared
+    return {"max_positions": positions, "max_input_tokens": limit}
+
+
+def _write_limits(src: Path, out: Path) -> None:
+    """``nordbrief.json``: the limits the translator splits sentences and bounds output by."""
+    meta = input_limits(src)
     (out / "nordbrief.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
 
 

@@ -154,7 +154,9 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
     eos, unk = _special_tokens(src)
     for tok in (eos, unk):
         if tok not in tokens:
-            raise ModelError(f"{src}: vocab.json lacks the special token {tok!r}; download the checkpoint again")
+            raise ModelError(
+                f"{src}: vocab.json lacks the special token {tok!r}; download the checkpoint again"
+            )
 
     spec = transformer_spec.TransformerSpec.from_config(
         (n_enc, n_dec),

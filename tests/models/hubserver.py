@@ -155,7 +155,9 @@ def make_marian_checkpoint(folder: Path, seed: int = 0, act: str = "swish") -> d
 # ones. Values the README marks "not seen" are chosen and said so where they are set.
 
 BIG_REPO = "Helsinki-NLP/opus-mt-tc-big-gmq-en"
-BIG_COMMIT = "b243b46fc9e1eaf068ae0d8ae896ac1acd7d2380"  # main, "Update checkpoint for transformers>=4.29 (#2)"
+BIG_COMMIT = (
+    "b243b46fc9e1eaf068ae0d8ae896ac1acd7d2380"  # main, "Update checkpoint for transformers>=4.29 (#2)"
+)
 BASE_REPO = "Helsinki-NLP/opus-mt-gmq-en"
 BASE_COMMIT = "47df9a033a509ae1bbe962bc62e273589ed9ac2f"  # main, "Adding generation config file(s)"
 # refs/pr/3 of the base repo, SFconvertbot's "Adding `safetensors` variant of this model": the
@@ -182,6 +184,7 @@ class RepoFiles:
     files: dict[str, bytes]
     lfs: frozenset[str]
     author: str = "Helsinki-NLP"
+    ref: str | None = None  # a pull request's ref (refs/pr/N), None for main
 
 
 def real_layout_vocab(
@@ -212,6 +215,10 @@ def real_layout_vocab(
         vocab.append(tok if tok is not None else next(it))
     vocab.append("<pad>")
     return vocab
+
+
+def _gitattributes(*patterns: str) -> bytes:
+    return "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in patterns).encode()
 
 
 def _vocab_json(vocab: list[str]) -> bytes:
@@ -382,7 +389,7 @@ def _tokenizers(folder: Path) -> tuple[Path, Path]:
     return folder / "source.spm", folder / "target.spm"
 
 
-def big_repo(work: Path, seed: int = 0, eos_bias: float = 30.0, **layout: int) -> RepoFiles:
+def big_repo(work: Path, seed: int = 0, eos_bias: float = 100.0, **layout: int) -> RepoFiles:
     """Helsinki-NLP/opus-mt-tc-big-gmq-en at main: fp16 model.safetensors, LFS .spm files,
     tokenizer_config/special_tokens_map/generation_config, tf_model.h5 and pytorch_model.bin
     present (never needed). ``layout`` may move the special ids (eos_id, unk_id) or the size."""
@@ -405,9 +412,7 @@ def big_repo(work: Path, seed: int = 0, eos_bias: float = 30.0, **layout: int) -
         '"tokenizer_class": "MarianTokenizer"}'
     )
     files = {
-        ".gitattributes": b"*.bin filter=lfs diff=lfs merge=lfs -text\n*.h5 filter=lfs diff=lfs merge=lfs -text\n"
-        b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.spm filter=lfs diff=lfs merge=lfs -text\n"
-        b"*.zip filter=lfs diff=lfs merge=lfs -text\n",
+        ".gitattributes": _gitattributes("*.bin", "*.h5", "*.safetensors", "*.spm", "*.zip"),
         "README.md": b"---\nlicense: cc-by-4.0\n---\n# opus-mt-tc-big-gmq-en (test fixture)\n",
         "benchmark_results.txt": b"flores200-devtest\tnob-eng\t44.2\n",
         "benchmark_translations.zip": b"PK\x05\x06" + bytes(18),
@@ -429,7 +434,7 @@ def big_repo(work: Path, seed: int = 0, eos_bias: float = 30.0, **layout: int) -
     return RepoFiles(BIG_COMMIT, files, lfs)
 
 
-def base_repo(work: Path, seed: int = 0, eos_bias: float = 30.0) -> tuple[RepoFiles, RepoFiles]:
+def base_repo(work: Path, seed: int = 0, eos_bias: float = 100.0) -> tuple[RepoFiles, RepoFiles]:
     """Helsinki-NLP/opus-mt-gmq-en at main (fp32 pytorch_model.bin, .spm as plain git files, no
     safetensors) and its refs/pr/3 (the same plus SFconvertbot's model.safetensors)."""
     from safetensors.numpy import save_file
@@ -444,7 +449,7 @@ def base_repo(work: Path, seed: int = 0, eos_bias: float = 30.0) -> tuple[RepoFi
         metadata={"format": "pt"},
     )
     files = {
-        ".gitattributes": b"*.bin filter=lfs diff=lfs merge=lfs -text\n*.h5 filter=lfs diff=lfs merge=lfs -text\n",
+        ".gitattributes": _gitattributes("*.bin", "*.h5"),
         "README.md": b"# opus-mt-gmq-en (test fixture)\n",
         "config.json": _hf_json(config),
         "generation_config.json": generation_config(config, renormalize=False),
@@ -459,10 +464,12 @@ def base_repo(work: Path, seed: int = 0, eos_bias: float = 30.0) -> tuple[RepoFi
     main = RepoFiles(BASE_COMMIT, files, frozenset({"pytorch_model.bin", "tf_model.h5"}))
     pr_files = {
         **files,
-        ".gitattributes": files[".gitattributes"] + b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n",
+        ".gitattributes": _gitattributes("*.bin", "*.h5", "*.safetensors"),
         "model.safetensors": (work / "model.safetensors").read_bytes(),
     }
-    pr = RepoFiles(BASE_PR3_COMMIT, pr_files, main.lfs | {"model.safetensors"}, author="SFconvertbot")
+    pr = RepoFiles(
+        BASE_PR3_COMMIT, pr_files, main.lfs | {"model.safetensors"}, author="SFconvertbot", ref="refs/pr/3"
+    )
     return main, pr
 
 
@@ -477,18 +484,25 @@ def git_blob_sha1(data: bytes) -> str:
 class Revision:
     commit: str
     files: dict[str, bytes]
+    lfs: frozenset[str] = frozenset()
+    author: str = "Helsinki-NLP"
+    ref: str | None = None
+
+    def is_lfs(self, name: str) -> bool:
+        return name in self.lfs
 
 
 @dataclass
 class Repo:
     main: Revision
     pull_requests: list[Revision] = field(default_factory=list)
+    xet: bool = False  # large files answered with the Hub's Xet headers (see FakeHub)
 
     def revision(self, rev: str) -> Revision | None:
-        if rev in ("main", self.main.commit):
+        if rev in ("main", "refs/heads/main", self.main.commit):
             return self.main
         for n, pr in enumerate(self.pull_requests, start=1):
-            if rev in (f"refs/pr/{n}", pr.commit):
+            if rev in (pr.ref or f"refs/pr/{n}", pr.commit):
                 return pr
         return None
 
@@ -506,28 +520,70 @@ class Request:
     path: str
     range: str | None
     sent: int
+    host: str = "hub"  # "hub" or "cdn"
+    gzip: bool = False
+
+
+# Text files the Hub's CDN compresses when the client accepts it (never LFS files, never a Range).
+GZIP_SUFFIXES = (".json", ".md", ".txt")
 
 
 class FakeHub:
-    """A threaded loopback HTTP server; use as a context manager so its thread always stops."""
+    """A threaded loopback HTTP server playing the Hub, plus a second one playing its CDN.
+
+    Like the real Hub: ``/resolve`` answers an LFS file with a 302 to another host (here
+    127.0.0.2, the CDN; the commit, ETag = SHA-256, X-Linked-Size on the redirect), small text
+    files come gzip-compressed and chunked when the client accepts gzip and asks no Range, and a
+    repo marked ``xet`` adds the headers with which huggingface_hub's ``hf_hub_download`` switches
+    to hf-xet (``X-Xet-Hash``, ``Link: <...>; rel="xet-auth"``). Its Xet token route only records
+    the call and refuses: Nordbrief must download through plain HTTP either way (the CDN serves
+    the bytes of a Xet-backed file with Range, as the Hub's Xet bridge does). Use as a context
+    manager so both threads always stop.
+    """
 
     def __init__(self) -> None:
         self.repos: dict[str, Repo] = {}
         self.requests: list[Request] = []
         self.drop_after: dict[str, int] = {}  # file -> bytes to send before dropping, once
         self.corrupt: set[str] = set()  # files served with a flipped byte under the true hashes
+        self.extra_bytes: dict[str, int] = {}  # file -> junk appended past its listed size
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        self._cdn: ThreadingHTTPServer | None = None
         self._connections: set[Any] = set()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._blobs: dict[str, tuple[str, bytes]] = {}  # sha256 -> (file name, bytes)
 
     # -- content
     def add_repo(
-        self, repo_id: str, files: dict[str, bytes], pr_files: dict[str, bytes] | None = None
+        self,
+        repo_id: str,
+        files: dict[str, bytes],
+        pr_files: dict[str, bytes] | None = None,
+        *,
+        commit: str | None = None,
+        lfs: frozenset[str] | None = None,
+        xet: bool = False,
     ) -> None:
-        main = Revision(make_commit(files, repo_id), dict(files))
-        prs = [Revision(make_commit(pr_files, repo_id + "pr1"), dict(pr_files))] if pr_files else []
-        self.repos[repo_id] = Repo(main, prs)
+        """A repo from plain file dicts (LFS by suffix unless ``lfs`` names them)."""
+
+        def names(fs: dict[str, bytes]) -> frozenset[str]:
+            return lfs if lfs is not None else frozenset(n for n in fs if n.endswith(LFS_SUFFIXES))
+
+        main = Revision(commit or make_commit(files, repo_id), dict(files), names(files))
+        prs = (
+            [Revision(make_commit(pr_files, repo_id + "pr1"), dict(pr_files), names(pr_files))]
+            if pr_files
+            else []
+        )
+        self.repos[repo_id] = Repo(main, prs, xet)
+
+    def add_fixture(
+        self, repo_id: str, main: RepoFiles, prs: tuple[RepoFiles, ...] = (), xet: bool = False
+    ) -> None:
+        """A repo laid out like the real one (``big_repo``/``base_repo``)."""
+        rev = [Revision(r.commit, dict(r.files), r.lfs, r.author, r.ref) for r in (main, *prs)]
+        self.repos[repo_id] = Repo(rev[0], rev[1:], xet)
 
     # -- lifecycle
     @property
@@ -536,30 +592,48 @@ class FakeHub:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
+    @property
+    def cdn_endpoint(self) -> str:
+        assert self._cdn is not None
+        host, port = self._cdn.server_address[:2]
+        return f"http://{host}:{port}"
+
     def start(self) -> FakeHub:
         hub = self
 
         class Handler(_Handler):
             fake = hub
 
+        class CdnHandler(_CdnHandler):
+            fake = hub
+
         self._server = _Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-hub", daemon=True)
-        self._thread.start()
+        try:  # the whole of 127/8 is loopback on Linux; elsewhere 127.0.0.2 may not exist
+            self._cdn = _Server(("127.0.0.2", 0), CdnHandler)
+        except OSError:
+            self._cdn = _Server(("127.0.0.1", 0), CdnHandler)
+        for name, server in (("fake-hub", self._server), ("fake-hub-cdn", self._cdn)):
+            server.daemon_threads = True
+            thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            # Keep-alive connections park their handler threads in a read: close them.
-            with self._lock:
-                conns = list(self._connections)
-            for sock in conns:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        for server in (self._server, self._cdn):
+            if server is not None:
+                server.shutdown()
+        # Keep-alive connections park their handler threads in a read: close them.
+        with self._lock:
+            conns = list(self._connections)
+        for sock in conns:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        for server in (self._server, self._cdn):
+            if server is not None:
+                server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def __enter__(self) -> FakeHub:
         return self.start()
@@ -574,6 +648,16 @@ class FakeHub:
     def bytes_served(self, filename: str) -> int:
         return sum(r.sent for r in self.requests if r.method == "GET" and r.path.endswith("/" + filename))
 
+    def gets(self, filename: str) -> list[Request]:
+        """GETs that transferred ``filename``'s bytes (the CDN's for LFS files)."""
+        return [r for r in self.requests if r.method == "GET" and r.path.endswith("/" + filename) and r.sent]
+
+    def _blob_url(self, name: str, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            self._blobs[digest] = (name, data)
+        return f"{self.cdn_endpoint}/repos/{digest[:2]}/{digest}/{name}"
+
 
 class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -586,11 +670,14 @@ class _Server(ThreadingHTTPServer):
 
 _RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
 _API = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)/(?P<kind>revision|tree|refs)(?:/(?P<rev>[^/]+))?/?$")
+_XET_TOKEN = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)/xet-read-token/")
+_BLOB = re.compile(r"^/repos/[0-9a-f]{2}/(?P<sha>[0-9a-f]{64})/(?P<file>[^/]+)$")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _BaseHandler(BaseHTTPRequestHandler):
     fake: FakeHub
     protocol_version = "HTTP/1.1"
+    host_label = "hub"
 
     timeout = 10  # a stray keep-alive connection cannot hold a thread for long
 
@@ -613,14 +700,13 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve(head=False)
 
-    def _json(self, data: Any, status: int = 200) -> None:
-        body = json.dumps(data).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        self.fake.record(Request(self.command, self.path, None, len(body)))
+    def _serve(self, head: bool) -> None:
+        raise NotImplementedError
+
+    def _record(self, sent: int, rng: str | None = None, gz: bool = False) -> None:
+        self.fake.record(
+            Request(self.command, unquote(urlsplit(self.path).path), rng, sent, self.host_label, gz)
+        )
 
     def _error(self, status: int, code: str) -> None:
         body = json.dumps({"error": code}).encode()
@@ -631,63 +717,110 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        self.fake.record(Request(self.command, self.path, None, 0))
+        self._record(0)
+
+    def _bytes(self, name: str, data: bytes, head: bool, headers: dict[str, str], allow_gzip: bool) -> None:
+        """Send ``data`` (a file's bytes) honouring Range, faults and, where allowed, gzip."""
+        fake = self.fake
+        if name in fake.corrupt:
+            data = bytes([data[0] ^ 0xFF]) + data[1:]
+        if name in fake.extra_bytes:
+            data = data + b"\0" * fake.extra_bytes[name]
+        rng = self.headers.get("Range")
+        start = 0
+        if rng and not head:
+            mr = re.match(r"bytes=(\d+)-(\d*)$", rng)
+            if mr:
+                start = int(mr.group(1))
+        accepts = "gzip" in (self.headers.get("Accept-Encoding") or "")
+        use_gzip = allow_gzip and accepts and not rng
+        body = gzip.compress(data, mtime=0) if use_gzip else data[start:]
+        self.send_response(206 if start else 200)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Accept-Ranges", "bytes")
+        if use_gzip:  # as the Hub's CDN sends text files: compressed, chunked, no length
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(body)))
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.end_headers()
+        if head:
+            self._record(0)
+            return
+        limit = None
+        with fake._lock:
+            if name in fake.drop_after:
+                limit = fake.drop_after.pop(name)
+        if limit is not None:
+            self.wfile.write(body[:limit])
+            self.wfile.flush()
+            self._record(min(limit, len(body)), rng)
+            self.close_connection = True
+            return
+        if use_gzip:
+            for i in range(0, len(body), 4096):
+                chunk = body[i : i + 4096]
+                self.wfile.write(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self.wfile.write(body)
+        self._record(len(body), rng, use_gzip)
+
+
+class _Handler(_BaseHandler):
+    def _json(self, data: Any, status: int = 200) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self._record(len(body))
 
     def _serve(self, head: bool) -> None:
         url = urlsplit(self.path)
         path = unquote(url.path)
+        if _XET_TOKEN.match(path):  # what hf-xet would call first; Nordbrief never should
+            return self._error(501, "XetNotServedHere")
         m = _API.match(url.path)
         if m:
             return self._api(m.group("repo"), m.group("kind"), unquote(m.group("rev") or ""), url.query)
-        m = _RESOLVE.match(path) or _RESOLVE.match(url.path)
+        m = _RESOLVE.match(url.path)
         if not m:
             return self._error(404, "EntryNotFound")
-        repo = self.fake.repos.get(m.group("repo"))
+        repo = self.fake.repos.get(unquote(m.group("repo")))
         if repo is None:
             return self._error(404, "RepoNotFound")
         rev = repo.revision(unquote(m.group("rev")))
         if rev is None:
             return self._error(404, "RevisionNotFound")
-        name = m.group("file")
+        name = unquote(m.group("file"))
         if name not in rev.files:
             return self._error(404, "EntryNotFound")
         data = rev.files[name]
-        etag = hashlib.sha256(data).hexdigest() if name.endswith(LFS_SUFFIXES) else git_blob_sha1(data)
-        if name in self.fake.corrupt:
-            data = bytes([data[0] ^ 0xFF]) + data[1:]
-        start = 0
-        rng = self.headers.get("Range")
-        if rng and not head:
-            mr = re.match(r"bytes=(\d+)-(\d*)$", rng)
-            if mr:
-                start = int(mr.group(1))
-        body = data[start:]
-        self.send_response(206 if start else 200)
+        headers = {"X-Repo-Commit": rev.commit}
+        if not rev.is_lfs(name):
+            headers["ETag"] = f'"{git_blob_sha1(data)}"'
+            return self._bytes(name, data, head, headers, allow_gzip=name.endswith(GZIP_SUFFIXES))
+        sha = hashlib.sha256(data).hexdigest()
+        location = self.fake._blob_url(name, data)
+        self.send_response(302)
         self.send_header("X-Repo-Commit", rev.commit)
-        self.send_header("ETag", f'"{etag}"')
-        if name.endswith(LFS_SUFFIXES):
-            self.send_header("X-Linked-Etag", f'"{etag}"')
-            self.send_header("X-Linked-Size", str(len(data)))
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Content-Length", str(len(body)))
-        if start:
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.send_header("ETag", f'"{sha}"')
+        self.send_header("X-Linked-Etag", f'"{sha}"')
+        self.send_header("X-Linked-Size", str(len(data)))
+        self.send_header("Location", location)
+        if repo.xet:
+            token = f"{self.fake.endpoint}/api/models/{m.group('repo')}/xet-read-token/{rev.commit}"
+            self.send_header("X-Xet-Hash", hashlib.sha256(b"xet" + data).hexdigest())
+            self.send_header("X-Xet-Refresh-Route", token)
+            self.send_header("Link", f'<{token}>; rel="xet-auth"')
+        self.send_header("Content-Length", "0")
         self.end_headers()
-        if head:
-            self.fake.record(Request("HEAD", path, None, 0))
-            return
-        limit = None
-        with self.fake._lock:
-            if name in self.fake.drop_after:
-                limit = self.fake.drop_after.pop(name)
-        if limit is not None:
-            self.wfile.write(body[:limit])
-            self.wfile.flush()
-            self.fake.record(Request("GET", path, rng, min(limit, len(body))))
-            self.close_connection = True
-            return
-        self.wfile.write(body)
-        self.fake.record(Request("GET", path, rng, len(body)))
+        self._record(0)
 
     def _api(self, repo_id: str, kind: str, rev_name: str, query: str) -> None:
         repo = self.fake.repos.get(repo_id)
@@ -696,7 +829,7 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "refs":
             ref = {"name": "main", "ref": "refs/heads/main", "targetCommit": repo.main.commit}
             prs = [
-                {"name": f"refs/pr/{n}", "ref": f"refs/pr/{n}", "targetCommit": pr.commit}
+                {"name": pr.ref or f"refs/pr/{n}", "ref": pr.ref or f"refs/pr/{n}", "targetCommit": pr.commit}
                 for n, pr in enumerate(repo.pull_requests, start=1)
             ]
             data: dict[str, Any] = {"branches": [ref], "converts": [], "tags": []}
@@ -709,7 +842,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         def entry(name: str, data: bytes) -> dict[str, Any]:
             item: dict[str, Any] = {"size": len(data), "blobId": git_blob_sha1(data)}
-            if name.endswith(LFS_SUFFIXES):
+            if rev.is_lfs(name):
                 item["lfs"] = {
                     "sha256": hashlib.sha256(data).hexdigest(),
                     "size": len(data),
@@ -723,7 +856,7 @@ class _Handler(BaseHTTPRequestHandler):
                     {"type": "file", "path": n, "oid": git_blob_sha1(d), "size": len(d)}
                     | (
                         {"lfs": {"oid": entry(n, d)["lfs"]["sha256"], "size": len(d), "pointerSize": 130}}
-                        if n.endswith(LFS_SUFFIXES)
+                        if rev.is_lfs(n)
                         else {}
                     )
                     for n, d in sorted(rev.files.items())
@@ -734,17 +867,30 @@ class _Handler(BaseHTTPRequestHandler):
         return self._json({"id": repo_id, "modelId": repo_id, "sha": rev.commit, "siblings": siblings})
 
 
+class _CdnHandler(_BaseHandler):
+    """The CDN host an LFS redirect points to: bytes by SHA-256, with Range."""
+
+    host_label = "cdn"
+
+    def _serve(self, head: bool) -> None:
+        m = _BLOB.match(urlsplit(self.path).path)
+        blob = self.fake._blobs.get(m.group("sha")) if m else None
+        if blob is None:
+            return self._error(404, "NoSuchKey")
+        name, data = blob
+        headers = {"ETag": f'"{m.group("sha")}"', "Content-Type": "application/octet-stream"}  # type: ignore[union-attr]
+        self._bytes(name, data, head, headers, allow_gzip=False)
+
+
 def main() -> None:
-    """Serve a tiny checkpoint under every catalog repo id until interrupted."""
+    """Serve checkpoints laid out like the catalog's real repos until interrupted."""
     import time
 
-    from models.store.catalog import load_catalog
-
     with tempfile.TemporaryDirectory() as tmp:
-        files = make_marian_checkpoint(Path(tmp) / "ckpt")
         hub = FakeHub()
-        for entry in load_catalog().values():
-            hub.add_repo(entry.repo_id, files)
+        hub.add_fixture(BIG_REPO, big_repo(Path(tmp) / "big"))
+        base_main, base_pr = base_repo(Path(tmp) / "base")
+        hub.add_fixture(BASE_REPO, base_main, (base_pr,))
         with hub:
             print(f"fake Hub serving {', '.join(hub.repos)}; use HF_ENDPOINT={hub.endpoint}", flush=True)
             try:
