@@ -37,7 +37,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     q.add_argument("name")
     q.set_defaults(func=cmd_remove)
 
-    q = msub.add_parser("import", help="install a CTranslate2 model folder or an .argosmodel package")
+    q = msub.add_parser(
+        "import",
+        help="install a Hugging Face Marian checkpoint folder (hf download --local-dir, or a Hub cache "
+        "snapshots/<commit> folder), a CTranslate2 model folder or an .argosmodel package",
+    )
     q.add_argument("path")
     q.add_argument("--name", help="name to install it under")
     q.set_defaults(func=cmd_import)
@@ -178,9 +182,26 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from models.store import import_model
+    from models.store.manifest import Manifest
 
-    model = import_model(args.path, args.name)
+    bar = ProgressBar()
+    try:
+        model = import_model(args.path, args.name, progress=bar)
+    finally:
+        bar._end_line()
     print(f"imported {model.name} -> {model.path}", file=sys.stderr)
+    manifest = Manifest.read(model.path)
+    if manifest is not None and manifest.origin == "import-checkpoint":
+        if manifest.verified:
+            print(
+                f"  verified: every file matches {manifest.repo_id}@{(manifest.commit or '')[:12]}, "
+                f"the commit Nordbrief pins; {model.attribution} (license {model.license})",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                "  imported, not verified (no recorded catalog commit with matching hashes)", file=sys.stderr
+            )
     return EXIT_OK
 
 

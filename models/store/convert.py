@@ -96,6 +96,72 @@ def _special_tokens(src: Path) -> tuple[str, str]:
     return eos, unk
 
 
+def _expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """Every weight a MarianMTModel of ``config`` has (Transformers' names, ``model.`` dropped)."""
+    d, v = int(config["d_model"]), int(config["vocab_size"])
+    out: dict[str, tuple[int, ...]] = {}
+
+    def attention(prefix: str) -> None:
+        for n in ("q", "k", "v", "out"):
+            out[f"{prefix}.{n}_proj.weight"] = (d, d)
+            out[f"{prefix}.{n}_proj.bias"] = (d,)
+
+    def norm(prefix: str) -> None:
+        out[f"{prefix}.weight"] = (d,)
+        out[f"{prefix}.bias"] = (d,)
+
+    for stack in ("encoder", "decoder"):
+        ffn = int(config.get(f"{stack}_ffn_dim", 4 * d))
+        for i in range(int(config[f"{stack}_layers"])):
+            p = f"{stack}.layers.{i}"
+            attention(p + ".self_attn")
+            norm(p + ".self_attn_layer_norm")
+            if stack == "decoder":
+                attention(p + ".encoder_attn")
+                norm(p + ".encoder_attn_layer_norm")
+            out[p + ".fc1.weight"], out[p + ".fc1.bias"] = (ffn, d), (ffn,)
+            out[p + ".fc2.weight"], out[p + ".fc2.bias"] = (d, ffn), (d,)
+            norm(p + ".final_layer_norm")
+    for key in (
+        "shared.weight",
+        "encoder.embed_tokens.weight",
+        "decoder.embed_tokens.weight",
+        "lm_head.weight",
+    ):
+        out[key] = (v, d)
+    return out
+
+
+def _check_weights(src: Path, config: dict[str, Any], state: dict[str, np.ndarray]) -> None:
+    """Shapes against config.json and float dtypes, so a checkpoint whose files do not belong
+    together fails with one line naming the tensor, not somewhere inside CTranslate2."""
+    expected = _expected_shapes(config)
+    fix = "the checkpoint's files do not belong together; download it again"
+    for key, shape in expected.items():
+        value = state.get(key)
+        if value is None:
+            continue
+        if value.dtype != np.float32:
+            raise ModelError(
+                f"{src}: weight {key} is {value.dtype}; "
+                "Nordbrief converts float16, bfloat16 or float32 checkpoints"
+            )
+        if tuple(value.shape) != shape:
+            raise ModelError(
+                f"{src}: weight {key} has shape {tuple(value.shape)}, config.json implies {shape}; {fix}"
+            )
+    bias = state.get("final_logits_bias")
+    vocab = int(config["vocab_size"])
+    if bias is not None and bias.size != vocab:
+        raise ModelError(f"{src}: final_logits_bias has {bias.size} entries, config.json says {vocab}; {fix}")
+    for stack in ("encoder", "decoder"):
+        layers = int(config[f"{stack}_layers"])
+        if any(k.startswith(f"{stack}.layers.{layers}.") for k in state):
+            raise ModelError(
+                f"{src}: the weights have more {stack} layers than config.json's {layers}; {fix}"
+            )
+
+
 def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
     """A ``TransformerSpec`` filled from a Marian checkpoint folder (config, vocab, weights)."""
     from ctranslate2.specs import transformer_spec
@@ -104,8 +170,17 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
         config = json.loads((src / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"{src}: cannot read config.json ({exc})") from None
-    if config.get("model_type") != "marian":
-        raise ModelError(f"{src}: not a Marian model (model_type={config.get('model_type')!r})")
+    if not isinstance(config, dict):
+        raise ModelError(f"{src}: config.json is not a JSON object; download the checkpoint again")
+    architectures = config.get("architectures") or ["MarianMTModel"]
+    if config.get("model_type") != "marian" or "MarianMTModel" not in architectures:
+        raise ModelError(
+            f"{src}: not a Marian translation model (model_type {config.get('model_type')!r}, "
+            f"architectures {architectures}); Nordbrief converts OPUS-MT MarianMTModel checkpoints"
+        )
+    for key in ("d_model", "encoder_layers", "decoder_layers", "encoder_attention_heads", "vocab_size"):
+        if not isinstance(config.get(key), int) or config[key] <= 0:
+            raise ModelError(f"{src}: config.json has no valid {key}; download the checkpoint again")
     if not config.get("share_encoder_decoder_embeddings", True):
         raise ModelError(f"{src}: separate source/target vocabularies are not supported")
     heads = int(config["encoder_attention_heads"])
@@ -123,6 +198,7 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
     state = read_weights(find_weights(src))
     check_cancel()
     state = {k.removeprefix("model."): v for k, v in state.items()}
+    _check_weights(src, config, state)
 
     def get(key: str) -> np.ndarray:
         try:

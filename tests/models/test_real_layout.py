@@ -294,3 +294,17 @@ def test_remap_is_exact_and_one_translator_equals_fresh_ones(
     assert model_vocabulary(fixed)[:2] == ["</s>", "<unk>"]
     assert sorted(model_vocabulary(fixed)) == sorted(model_vocabulary(old))
     assert model_vocabulary(old)[BIG_UNK_ID] == "<unk>"
+
+
+def test_the_fake_hubs_xet_headers_do_switch_hf_hub_download_to_hf_xet(hub: FakeHub, tmp_path: Path) -> None:
+    """The Xet model is real enough: huggingface_hub's own hf_hub_download, with hf-xet
+    installed, goes to the Xet token route for such a file (and fails here), while Nordbrief's
+    download above never touches it."""
+    pytest.importorskip("hf_xet")
+    from huggingface_hub import hf_hub_download
+
+    with pytest.raises(Exception):  # noqa: B017 - whatever hf-xet raises for a refused token
+        hf_hub_download(
+            BIG_REPO, "model.safetensors", revision=BIG_COMMIT, cache_dir=tmp_path, endpoint=hub.endpoint
+        )
+    assert [r for r in hub.requests if "xet-read-token" in r.path]
