@@ -406,7 +406,7 @@ class Translator:
                     f"model {self.model_dir.name} was converted by an older Nordbrief "
                     f"({', '.join(unsafe)} not at the start of its vocabulary), so it runs without its "
                     "output shortlist, more slowly but correctly; download it again to restore the "
-                    "speed (nordbrief models download NAME --force)",
+                    f"speed (nordbrief models download {self.model_dir.name} --force)",
                 )
 
     def unload(self) -> None:
