@@ -243,7 +243,7 @@ def test_ctranslate2_keeps_stale_shortlist_positions_without_the_remap(
 
 
 def test_a_folder_converted_before_the_fix_runs_without_the_shortlist(
-    big_ckpt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    big_ckpt: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with monkeypatch.context() as m:
         _without_remap(m)
@@ -256,6 +256,17 @@ def test_a_folder_converted_before_the_fix_runs_without_the_shortlist(
     assert_every_call_ends_at_eos(spy)
     # One-time: loading the same folder again in this process says nothing more.
     assert Translator(old, memory=TranslationMemory()).notice is None
+    # The CLI says it on stderr, as a warning, and still translates.
+    import shutil
+
+    again = tmp_path / "old-install"
+    shutil.copytree(old, again)
+    article = tmp_path / "a.txt"
+    article.write_text(article_40(), "utf-8")
+    assert cli.main(["translate", str(article), "--model", str(again)]) == 0
+    err = capsys.readouterr().err
+    assert "nordbrief: warning: model old-install was converted by an older Nordbrief" in err
+    assert "nordbrief models download old-install --force" in err
 
 
 def test_remap_is_exact_and_one_translator_equals_fresh_ones(
