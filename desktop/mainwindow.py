@@ -275,6 +275,12 @@ class MainWindow(QMainWindow):
         )
         self.act_stop = self._action("&Stop", self.stop, K("Esc"), "Stop translating", "stop")
         self.act_models = self._action("&Models…", self.show_models_dialog, None, "Manage translation models")
+        self.act_import_model = self._action(
+            "&Import model…",
+            self.ask_import_model,
+            None,
+            "Install a model folder or .argosmodel package you already have (no network needed)",
+        )
         # Ctrl+Plus is typed with Shift on many layouts (US: Shift+=), so Qt may see Ctrl+Shift++;
         # Ctrl+= is the unshifted key and the keypad's +/- arrive as Ctrl++/Ctrl+-.
         self.act_zoom_in = self._action(
@@ -353,6 +359,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_stop)
         m.addSeparator()
         m.addAction(self.act_models)
+        m.addAction(self.act_import_model)
         m = mb.addMenu("&View")
         for a in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_reset):
             m.addAction(a)
@@ -638,6 +645,9 @@ class MainWindow(QMainWindow):
         )
         if self._download_job is None:
             self.banner.hide()
+        notice = getattr(self.translator, "notice", None)
+        if notice:  # e.g. an old install that runs without its shortlist; said once per model
+            self.banner.show_message(notice, kind="info")
         self._update_actions()
         if self._pending_translate:
             self._pending_translate = False
@@ -660,7 +670,10 @@ class MainWindow(QMainWindow):
         if reason and "no translation model" not in reason.lower():
             text = f"<b>The translation model cannot be used:</b> {reason}"
         self.banner.show_message(
-            text, action="Download model" if can_download else None, secondary="Models…", kind="warning"
+            text + " Or import a model you already have: Translate › Import model…",
+            action="Download model" if can_download else None,
+            secondary="Models…",
+            kind="warning",
         )
         self.translation.setPlaceholderText(
             "No translation model yet: download it from the banner above (once), then press "
@@ -709,6 +722,52 @@ class MainWindow(QMainWindow):
         if self._download_job is not None:
             self._download_job.cancel()
             self.banner.show_progress("Cancelling…", None)
+
+    def ask_import_model(self) -> None:
+        path = dialogs.ask_import_path(self, self.settings.get(S.LAST_DIR) or "")
+        if path:
+            self.import_model(path)
+
+    def import_model(self, path: str) -> None:
+        """Install a model from a folder or package, off the GUI thread (converting a checkpoint
+        takes a while); the banner shows progress, a failure gets a message."""
+        if self._download_job is not None:
+            self.set_status("A model is being installed already; wait for it to finish.")
+            return
+        self.banner.show_progress("Importing the translation model…", None)
+        self._download_job = self.tasks.run(
+            "import-model",
+            workers.import_model(path),
+            on_progress=self._import_progress,
+            on_success=self._import_finished,
+            on_error=self._import_failed,
+            on_cancel=lambda: self._download_finished(False),
+        )
+
+    def _import_progress(self, item: Any) -> None:
+        progress = item[0] if isinstance(item, tuple) and len(item) == 1 else item
+        phase = getattr(progress, "phase", "")
+        file = getattr(progress, "file", None)
+        done, total, _label = _progress_fields(item)
+        what = {"verify": f"checking {file}" if file else "checking its files", "convert": "converting it"}
+        detail = f" ({what[phase]})" if phase in what else ""
+        frac = done / total if total and phase == "verify" else None
+        self.banner.show_progress(f"Importing the translation model{detail}…", frac)
+
+    def _import_finished(self, installed: Any) -> None:
+        self._download_job = None
+        name = getattr(installed, "name", "the model")
+        self.banner.show_message(f"Model {name} installed. Loading it…", kind="info")
+        self.model_state = "unknown"
+        self.load_model()
+
+    def _import_failed(self, err: workers.JobError) -> None:
+        self._download_job = None
+        if self.model_state in ("missing", "error"):
+            self.show_no_model_banner()
+        else:
+            self.banner.hide()
+        self._job_error(err, title="Import failed")
 
     def show_models_dialog(self) -> None:
         name = dialogs.open_models_dialog(self)

@@ -450,6 +450,28 @@ def _translate_batches(article: Any, translator: Any, token: CancelToken) -> Any
 def download(name: str | None) -> Callable[[CancelToken], Any]:
     """Download and install a model with the store; progress arrives as (done, total, label)."""
 
+    def call(store: Any, progress: Callable[..., None], token: CancelToken) -> Any:
+        return store.download_model(name, progress=progress, cancel=token)
+
+    return _store_job(call, "nordbrief-download")
+
+
+def import_model(path: str) -> Callable[[CancelToken], Any]:
+    """Install a model folder (Hugging Face checkpoint or CTranslate2) or an ``.argosmodel`` with
+    the store, as ``nordbrief models import PATH`` does; converting a checkpoint takes a while,
+    so progress arrives like a download's."""
+
+    def call(store: Any, progress: Callable[..., None], token: CancelToken) -> Any:
+        return store.import_model(path, progress=progress, cancel=token)
+
+    return _store_job(call, "nordbrief-import")
+
+
+def _store_job(
+    call: Callable[[Any, Callable[..., None], CancelToken], Any], thread_name: str
+) -> Callable[[CancelToken], Any]:
+    """A job running one blocking store call that reports through a progress callback."""
+
     def job(token: CancelToken) -> Generator[Any, None, Any]:
         import queue
 
@@ -463,15 +485,15 @@ def download(name: str | None) -> Callable[[CancelToken], Any]:
 
         def work() -> None:
             try:
-                outcome["result"] = store.download_model(name, progress=progress, cancel=token)
+                outcome["result"] = call(store, progress, token)
             except BaseException as exc:  # handed back to the job thread below
                 outcome["error"] = exc
             finally:
                 updates.put(None)
 
-        # The store's download blocks; run it in a helper thread joined before we return, and
+        # The store's call blocks; run it in a helper thread joined before we return, and
         # turn its callback calls into yields so progress flows through the usual signal.
-        helper = threading.Thread(target=work, name="nordbrief-download", daemon=True)
+        helper = threading.Thread(target=work, name=thread_name, daemon=True)
         helper.start()
         try:
             while True:

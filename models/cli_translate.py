@@ -91,6 +91,10 @@ def cmd_translate(args: argparse.Namespace) -> int:
         beam_size=args.beam,
     )
     t1 = time.perf_counter()
+    if translator.notice:
+        from models.cli import warn
+
+        warn(translator.notice)
     total = len(article.sentences)
     done = 0
     _progress(0, total)
