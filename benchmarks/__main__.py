@@ -4,7 +4,7 @@ Full run (the committed report): ``python -m benchmarks`` — base and big shape
 repetitions, all sections, about 15-25 minutes on 2 cores. ``--quick`` is a smoke run on the tiny
 model (a minute) that writes to benchmarks/.work/ unless ``--out`` says otherwise.
 Sections: translation (1: peers), engine (2-3: end to end, first sentence, translation memory),
-memory (4), gui (5), text (6: segmenter/summarizer speed), quality (their owners' scores).
+memory (4), gui (5), text (6: segmenter/summarizer/fact-check speed), quality (their owners' scores).
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if "quality" in args.sections:
                 results["text"]["quality_lines"] = textspeed.quality_lines()
 
-        _section("6 segmenter and summarizer", results, text, save)
+        _section("6 segmenter, summarizer and fact check", results, text, save)
 
     results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["config"]["wall_seconds"] = round(time.perf_counter() - t_start, 1)

@@ -25,10 +25,12 @@ their English forms vary too much to verify; acronyms, people, places and multi-
 from __future__ import annotations
 
 import difflib
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from models.align import align_lengths
@@ -113,8 +115,10 @@ class English:
     def of(cls, text: str) -> English:
         caps: set[str] = set()
         acronyms: set[str] = set()
-        for m in _WORD.finditer(text):
-            raw = m.group(0).rstrip(".")
+        for token in _WORD.findall(text):
+            if token.islower():
+                continue  # neither an acronym nor capitalised (most words)
+            raw = token.rstrip(".")
             if len(raw) >= 2 and raw.replace(".", "").isupper() and raw.replace(".", "").isalpha():
                 acronyms.add(raw.replace(".", "").lower())
             parts = [p for p in raw.split("-") if p]
@@ -141,8 +145,7 @@ class English:
     def has_phrase(self, phrase: str, inflected: bool = False) -> bool:
         """``phrase`` as whole words; ``inflected`` lets a long last word take an ending
         ("congress" -> "Congressional", "tweet" -> "tweeted")."""
-        tail = r"\w{0,4}" if inflected and len(phrase) >= 5 else ""
-        return re.search(r"(?<!\w)" + re.escape(phrase) + tail + r"(?!\w)", self.folded) is not None
+        return _phrase_pattern(phrase, inflected and len(phrase) >= 5).search(self.folded) is not None
 
     def has_word_like(self, form: str) -> bool:
         if form in self.caps or form + "s" in self.caps or form + "es" in self.caps:
@@ -153,6 +156,13 @@ class English:
 
     def has_word_starting(self, head: str) -> bool:
         return any(w.startswith(head) for w in self.by_initial.get(head[:1], ()))
+
+
+@lru_cache(maxsize=8192)
+def _phrase_pattern(phrase: str, inflected: bool) -> re.Pattern[str]:
+    """Compiled once per phrase: the same table forms and names recur in every pair."""
+    tail = r"\w{0,4}" if inflected else ""
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + tail + r"(?!\w)")
 
 
 def _similar(a: str, b: str) -> bool:
@@ -349,15 +359,17 @@ def _repetition(text: str) -> str | None:
     toks = [w.lower() for w in _WORD.findall(text)]
     for n in range(1, 7):
         need = 4 if n == 1 else 3
-        for i in range(len(toks) - n * need + 1):
-            unit = toks[i : i + n]
-            if all(toks[i + k * n : i + (k + 1) * n] == unit for k in range(1, need)):
-                return f"'{' '.join(unit)}' repeats {need} times in a row"
-    grams = Counter(tuple(toks[i : i + 4]) for i in range(len(toks) - 3))
-    if grams:
+        # A phrase of n words repeated `need` times from i is a run of n x (need - 1) positions p
+        # with toks[p] == toks[p + n]: one linear pass per n (a byte string searched for a run of
+        # ones), not a slice comparison per position.
+        same = bytes(map(operator.eq, toks, toks[n:]))
+        i = same.find(b"\x01" * (n * (need - 1)))
+        if i >= 0:
+            return f"'{' '.join(toks[i : i + n])}' repeats {need} times in a row"
+    grams = Counter(zip(toks, toks[1:], toks[2:], toks[3:], strict=False))
+    if grams and max(grams.values()) >= 3:
         gram, count = grams.most_common(1)[0]
-        if count >= 3:
-            return f"'{' '.join(gram)}' occurs {count} times"
+        return f"'{' '.join(gram)}' occurs {count} times"
     return None
 
 
@@ -370,7 +382,7 @@ def _copied(source: str, translation: str, names: Iterable[str]) -> str | None:
     tgt = {w.lower() for w in _LOWER_WORD.findall(translation)}
     shared = sum(1 for w in src if w in tgt)
     if (len(src) >= 3 and shared / len(src) >= 0.7) or (
-        _fold(source).strip() == _fold(translation).strip() and shared == len(src)
+        shared == len(src) and _fold(source).strip() == _fold(translation).strip()
     ):
         return f"the English repeats {shared} of the original's {len(src)} Norwegian words untranslated"
     return None

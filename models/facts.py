@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 
@@ -309,8 +309,8 @@ _NAME_JOINERS = {"for", "of", "de", "van", "von", "der", "den", "bin", "ibn", "d
 # Arabic-style lowercase prefixes of names: "al-Sham", "el-Sisi", "bin-Salman".
 _NAME_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az|ibn|bin|abu|abd|ben)-(?=[A-ZÆØÅÄÖÜ])")
 
+_DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
-_UPPER = re.compile(r"^[A-ZÆØÅÄÖÜÉÈ]")
 _LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 # Digits with optional thousands groups and decimals; the group/decimal marks differ by language
@@ -335,9 +335,21 @@ def _stop_words() -> frozenset[str]:
 
 def fold(text: str) -> str:
     """Lowercase, accents removed (ø and æ have none to remove), curly apostrophes straightened."""
+    if text.isascii():
+        return text.lower()  # the common case (English words, most names): nothing to decompose
+    if len(text) <= 64:
+        return _fold_short(text)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = text.lower().replace("’", "'")
     decomposed = unicodedata.normalize("NFKD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+# Names and words repeat across an article's sentences: fold each short one once.
+_fold_short = lru_cache(maxsize=16_384)(_fold)
 
 
 @cache
@@ -381,6 +393,9 @@ def _finite(value: float) -> float | int | None:
     return round(value, 6)
 
 
+_MARK_SPLIT = re.compile(r"([.,])")
+
+
 def _parse_number(raw: str, lang: str) -> float | None:
     """Norwegian: ``.``/space group thousands, ``,`` is the decimal mark; English the reverse.
 
@@ -389,7 +404,7 @@ def _parse_number(raw: str, lang: str) -> float | None:
     """
     s = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     group = "," if lang == "en" else "."
-    parts = re.split(r"([.,])", s)
+    parts = _MARK_SPLIT.split(s)
     digits = ""
     for i, part in enumerate(parts):
         if part in ".,":
@@ -519,12 +534,28 @@ def _date_value(month: str, day: str | None, year: str | None) -> str:
     return value
 
 
+_NEXT_WORD = re.compile(r" ([A-ZÆØÅ][\w'’]*)")
+_LAST_YEAR_NB = re.compile(r"(?<!\w)fjorårets?|(?<!\w)fjorårs", re.I)
+_WEEKDAY_TAIL_NB = re.compile(r"(?:en|ens|er|ene|s|s\w{3,})")
+_WORD_BEFORE = re.compile(r"(?:^|(?P<lead>[.!?:\"“«(])\s*|\s)(?P<word>[A-ZÆØÅ][\w'’]*) $")
+
+
 def _next_word(text: str, end: int) -> str:
-    m = re.match(r" ([A-ZÆØÅ][\w'’]*)", text[end : end + 40])
+    m = _NEXT_WORD.match(text, end, end + 40)
     return m.group(1) if m else ""
 
 
-def _dates(text: str, lang: str) -> list[RawFact]:
+@cache
+def _weekday_suffix(lang: str) -> str:
+    """What every weekday name ends in ("dag", "day"): a sentence without it names no weekday."""
+    names = list(weekdays(lang))
+    n = 0
+    while n < min(map(len, names)) and len({name[-1 - n] for name in names}) == 1:
+        n += 1
+    return names[0][len(names[0]) - n :]
+
+
+def _dates(text: str, lang: str, digits: bool = True) -> list[RawFact]:
     out: list[RawFact] = []
     relative = RELATIVE_EN if lang == "en" else RELATIVE_NB
     # Match case-insensitively on the text itself: text.lower() can change the length ("İ" ->
@@ -535,10 +566,12 @@ def _dates(text: str, lang: str) -> list[RawFact]:
             continue
         out.append(RawFact("date", m.group(0), value, m.start(), m.end(), soft=True))
     if lang != "en":
-        for m in re.finditer(r"(?<!\w)fjorårets?|(?<!\w)fjorårs", text, re.I):
+        for m in _LAST_YEAR_NB.finditer(text):
             out.append(RawFact("date", m.group(0), "last_year", m.start(), m.end(), soft=True))
     *month_pats, weekday_pat, numeric_pat = _date_patterns(lang)
     month_names = months(lang)
+    if lang == "en" and not digits:
+        month_pats = month_pats[1:]  # the day-first form starts with digits
     for pat in month_pats:
         for m in pat.finditer(text):
             surface = m.group("month")
@@ -574,21 +607,21 @@ def _dates(text: str, lang: str) -> list[RawFact]:
                 end -= 1  # "14. september." ends the sentence; only "okt." keeps its dot
             out.append(RawFact("date", text[start:end], value, start, end))
     names = weekdays(lang)
-    for m in weekday_pat.finditer(text):
+    for m in weekday_pat.finditer(text) if _weekday_suffix(lang) in text.lower() else ():
         tail = m.group("tail").lower()
         if tail and lang == "en" and tail not in ("s",):
             continue
-        if tail and lang != "en" and not re.fullmatch(r"(?:en|ens|er|ene|s|s\w{3,})", tail):
+        if tail and lang != "en" and not _WEEKDAY_TAIL_NB.fullmatch(tail):
             continue
         nxt = _next_word(text, m.end())
         if nxt and m.group("wd")[0].isupper() and nxt.lower() not in months(lang) and not nxt.isdigit():
             continue  # "The Sunday Times", "Saturday Night Live"
         before = text[max(0, m.start() - 40) : m.start()]
-        prev = re.search(r"(?:^|(?P<lead>[.!?:\"“«(])\s*|\s)(?P<word>[A-ZÆØÅ][\w'’]*) $", before)
+        prev = _WORD_BEFORE.search(before)
         if m.group("wd")[0].isupper() and prev and not prev.group("lead") and prev.start() > 0:
             continue  # "Fox News Sunday" (but "Since Thursday" opens a sentence)
         out.append(RawFact("date", m.group(0), names[m.group("wd").lower()], *m.span()))
-    for m in numeric_pat.finditer(text):
+    for m in numeric_pat.finditer(text) if digits else ():
         a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
         if len(year) == 2:
             year = "20" + year
@@ -680,47 +713,74 @@ _FEET_INCHES = re.compile(r"(?<![\w.,])(\d)-(?:foot|feet)-(\d{1,2})(?!\d)")
 _SCALE_WORD = re.compile(r"[ \u00a0]+([A-Za-zæøåÆØÅ]+\.?)")
 
 
+@cache
+def _word_number_tables(lang: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    """(two-letter starts of the number/quantity words, a pattern for Norwegian compounds).
+
+    Built once: most tokens start with no number word's first two letters and are skipped with
+    one set look-up; a compound is one regex match instead of a loop over its prefixes, trying
+    the longest number word first, as a reader splits "trettenåring".
+    """
+    words = number_words(lang)
+    quantity = _QUANTITY_WORDS["en" if lang == "en" else "nb"]
+    starts = frozenset(w[:2] for w in (*words, *quantity))
+    heads = sorted((w for w in words if 2 <= len(w) <= 12), key=len, reverse=True)
+    compound = re.compile(
+        "(?P<head>" + "|".join(map(re.escape, heads)) + ")(?:" + _COMPOUND_TAIL.pattern.rstrip("$") + ")"
+    )
+    return starts, compound
+
+
 def _word_numbers(text: str, lang: str, taken: _Taken) -> list[tuple[int, int, float]]:
     """Number words, also inside hyphenated ("six-point") and Norwegian compounds ("trettenåring")."""
     words = number_words(lang)
     quantity = _QUANTITY_WORDS["en" if lang == "en" else "nb"]
+    starts, compound = _word_number_tables(lang)
     out: list[tuple[int, int, float]] = []
-    for m in _LETTERS.finditer(text):
-        if taken.overlaps(*m.span()):
+    pos = 0
+    # Token strings rather than match objects: a token starts with a letter and the gap before
+    # it holds none, so its first occurrence after the previous token is where it stands.
+    for raw in _LETTERS.findall(text):
+        start = text.find(raw, pos)
+        pos = end = start + len(raw)
+        if raw[:2].lower() not in starts and "-" not in raw:
+            continue  # no number word can start it (nor, without a hyphen, any part of it)
+        if taken.overlaps(start, end):
             continue
-        token = m.group(0).lower()
+        token = raw.lower()
         if token in words or token in quantity:
-            out.append((m.start(), m.end(), float(words.get(token) or quantity[token])))
+            out.append((start, end, float(words.get(token) or quantity[token])))
             continue
-        offset = m.start()
+        offset = start
         for part in token.split("-"):
             if part in words or (part in quantity and len(part) > 3):
                 out.append((offset, offset + len(part), float(words.get(part) or quantity[part])))
-            elif lang != "en" and len(part) > 5:
-                for k in range(min(len(part) - 2, 12), 1, -1):
-                    head = part[:k]
-                    if head in words and _COMPOUND_TAIL.match(part[k:]):
-                        out.append((offset, offset + len(part), float(words[head])))
-                        break
+            elif lang != "en" and len(part) > 5 and part[:2] in starts:
+                c = compound.fullmatch(part)
+                if c:
+                    out.append((offset, offset + len(part), float(words[c.group("head")])))
             offset += len(part) + 1
     return out
 
 
-def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
+_OTHER_THOUSANDS = {"nb": re.compile(r"\d{1,3},\d{3}"), "en": re.compile(r"\d{1,3}\.\d{3}")}
+
+
+def _numbers(text: str, lang: str, taken: _Taken, digits: bool = True) -> list[RawFact]:
     scales = SCALES_EN if lang == "en" else SCALES_NB
     out: list[RawFact] = []
     found: list[tuple[int, int, float | None, bool]] = []  # start, end, value, soft
-    for m in _NUMBER.finditer(text):
+    for m in _NUMBER.finditer(text) if digits else ():
         if taken.overlaps(*m.span()):
             continue
         found.append((m.start(), m.end(), _parse_number(m.group(0), lang), False))
-    if lang == "en":
+    if lang == "en" and digits:
         for m in _ORDINAL_EN.finditer(text):
             if not taken.overlaps(*m.span()) and not any(s <= m.start(1) < e for s, e, _v, _s in found):
                 found.append((m.start(), m.end(), float(m.group(1)), False))
     for start, end, value in _word_numbers(text, lang, taken):
         found.append((start, end, value, True))
-    if lang == "en":
+    if lang == "en" and digits:
         # "a 6-foot-6 forward": feet and inches as one length.
         for m in _FEET_INCHES.finditer(text):
             found = [f for f in found if not m.start() <= f[0] < m.end()]
@@ -778,7 +838,7 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
         other_mark = "," if lang != "en" else "."
         # "380,000" in a Norwegian text, "1.500" in an English one: the writer's other convention,
         # read as thousands too.
-        other = re.fullmatch(r"\d{1,3}[" + other_mark + r"]\d{3}", digits)
+        other = _OTHER_THOUSANDS[lang].fullmatch(digits)
         if other and not soft and fact_value is not None and value is not None and mantissa:
             alt = _finite(float(digits.replace(other_mark, "")) * value / mantissa)
             keys = (keys or frozenset({("n", fact_value)})) | {("n", alt)}
@@ -791,9 +851,13 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
     return out
 
 
+_ACRONYM_GENITIVE = re.compile(r"[A-ZÆØÅ]{2,}s")
+_ACRONYM = re.compile(r"[A-ZÆØÅ]{2,}s?")
+
+
 def _strip_genitive(word: str, known: set[str]) -> str:
     """'Assads' -> 'Assad' when 'Assad' is also known; acronyms lose their genitive 's'."""
-    if re.fullmatch(r"[A-ZÆØÅ]{2,}s", word):
+    if _ACRONYM_GENITIVE.fullmatch(word):
         return word[:-1]
     if word.endswith("s") and len(word) > 3:
         base = word[:-1]
@@ -805,34 +869,44 @@ def _strip_genitive(word: str, known: set[str]) -> str:
 def _name_tokens(text: str) -> list[tuple[int, int, str, bool]]:
     """Tokens that look like parts of names: (start, end, token, at_sentence_start)."""
     toks: list[tuple[int, int, str, bool]] = []
-    prev_end = 0
     prev_tok = ""
-    first = True
-    for m in _TOKEN.finditer(text):
-        tok = m.group(0)
-        start, end = m.span()
-        gap = text[prev_end:start]
+    pos = 0
+    # Token strings without a match object each: a token starts with a word character and the
+    # gap before it has none, so its first occurrence after the previous token is where it stands.
+    find = text.find
+    for tok in _TOKEN.findall(text):
+        start = find(tok, pos)
+        end = start + len(tok)
+        gap = text[pos:start]
         # A new sentence-like start: the very first token, after a colon, quote or dash, or after
         # a full stop that does not end an abbreviation or initial ("St. Louis", "George W. Bush").
-        at_start = first or bool(_START_GAP.search(gap))
-        if not at_start and _SENTENCE_GAP.search(gap):
-            at_start = not (prev_tok[:1].isupper() and len(prev_tok) <= 3)
-        first = False
-        prev_end = end
+        # Most gaps are one space, which starts nothing: no pattern is needed for them.
+        if gap == " " and toks:
+            at_start = False
+        else:
+            at_start = not toks or bool(_START_GAP.search(gap))
+            if not at_start and _SENTENCE_GAP.search(gap):
+                at_start = not (prev_tok[:1].isupper() and len(prev_tok) <= 3)
+        pos = end
         prev_tok = tok
         toks.append((start, end, tok, at_start))
     return toks
 
 
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅÄÖÜÉÈ")
+
+
 def _is_namey(tok: str) -> bool:
-    if _NAME_PREFIX.match(tok):
+    """A capitalised token, or an Arabic-style prefixed one ("al-Sham")."""
+    head = tok[:1]
+    if head in _CAPITALS:
         return True
-    return bool(_UPPER.match(tok)) and not tok.isdigit()
+    return head in "aeib" and head != "" and _NAME_PREFIX.match(tok) is not None
 
 
 def _is_acronym(tok: str) -> bool:
     head = tok.split("-", 1)[0]
-    return bool(re.fullmatch(r"[A-ZÆØÅ]{2,}s?", head))
+    return bool(_ACRONYM.fullmatch(head))
 
 
 _INFLECTIONS = frozenset(["en", "et", "er", "ene", "ens", "ar", "ane", "a", "s", "e"])
@@ -946,14 +1020,18 @@ def extract_from_text(
     lang = "en" if lang == "en" else "nb"
     if known is None and names:
         known = known_name_words([text])
-    dates = _periods(text, lang) + _times(text, lang) + _dates(text, lang)
+    # Most patterns need a digit; a sentence without one (most of them) skips them all.
+    digits = _DIGIT.search(text) is not None
+    dates = _dates(text, lang, digits)
+    if digits:
+        dates += _periods(text, lang) + _times(text, lang)
     taken = _Taken(len(text))
     kept_dates: list[RawFact] = []
     for d in sorted(dates, key=lambda f: (f.start, -(f.end - f.start))):
         if not taken.overlaps(d.start, d.end):
             kept_dates.append(d)
             taken.add(d.start, d.end)
-    numbers = _numbers(text, lang, taken)
+    numbers = _numbers(text, lang, taken, digits)
     for n in numbers:
         taken.add(n.start, n.end)
     found = _names(text, taken, known or set()) if names else []
