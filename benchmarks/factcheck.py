@@ -270,7 +270,8 @@ class LangResult:
     real_lines: list[int] = field(default_factory=list)
     alarms: dict[int, Counter[tuple[str, str]]] = field(default_factory=dict)
     unjudged: list[tuple[int, str, str]] = field(default_factory=list)
-    causes: Counter[str] = field(default_factory=Counter)
+    causes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (verdict, cause) -> details
+    stale: int = 0  # verdicts in the file for details this run did not produce
     recall: dict[str, tuple[int, int]] = field(default_factory=dict)
     misses: dict[str, list[Corruption]] = field(default_factory=dict)
 
@@ -285,7 +286,12 @@ class LangResult:
             "misreadings_per_100": round(100 * (fa - real) / n, 2),
             "recall": {k: round(100 * c / t, 2) if t else None for k, (c, t) in self.recall.items()},
             "recall_counts": {k: list(v) for k, v in self.recall.items()},
-            "top_causes": self.causes.most_common(12),
+            "real_difference_details": sum(n for (v, _c), n in self.causes.items() if v == "real"),
+            "misreading_details": sum(n for (v, _c), n in self.causes.items() if v != "real"),
+            "top_causes": [
+                {"verdict": v, "cause": c, "details": n} for (v, c), n in self.causes.most_common(20)
+            ],
+            "stale_verdicts": self.stale,
         }
 
 
@@ -316,6 +322,8 @@ def measure_lang(lang: str, docs: list[Doc], english: list[str], norwegian: list
             pairs = run_check(work, [norwegian[i] for i in doc.lines], [english[i] for i in doc.lines])
             for k, alarms in enumerate(line_alarms(pairs, len(doc.lines))):
                 clean[doc.lines[k]] = alarms
+        produced = {(lang, line, f, d) for line, alarms in clean.items() for f, d in alarms}
+        res.stale = sum(1 for key in verdicts if key[0] == lang and key not in produced)
         for line, alarms in sorted(clean.items()):
             if not alarms:
                 continue
@@ -325,9 +333,9 @@ def measure_lang(lang: str, docs: list[Doc], english: list[str], norwegian: list
             for v, f, d in judged:
                 if v is None:
                     res.unjudged.append((line, f, d))
-                    res.causes["misreading: (not judged yet)"] += 1
+                    res.causes[("misreading", "(not judged yet)")] += 1
                 else:
-                    res.causes[f"{v}: {v_cause}" if (v_cause := v[1]) else v[0]] += 1
+                    res.causes[v] += 1
             if all(v is not None and v[0] == "real" for v, _f, _d in judged):
                 res.real_lines.append(line)
         for kind in KINDS:
@@ -446,9 +454,14 @@ def _report(results: list[LangResult], speed: dict[str, float] | None) -> Iterat
         yield f"| {name[r.lang]} | " + " | ".join(cells) + " |"
     yield ""
     for r in results:
-        yield f"Top false-alarm causes, {name[r.lang]} (alarm details; a line can hold several):"
-        for cause, n in r.causes.most_common(10):
-            yield f"  {n:4d}  {cause}"
+        for verdict, title in (("misreading", "the checker's misreadings"), ("real", "real differences")):
+            causes = [(c, n) for (v, c), n in r.causes.most_common() if (v == "real") == (verdict == "real")]
+            total = sum(n for _c, n in causes)
+            yield f"Top false-alarm causes, {name[r.lang]}, {title}: {total} alarm details (a line can hold several)"
+            for cause, n in causes[:10]:
+                yield f"  {n:4d}  {cause}"
+        if r.stale:
+            yield f"  ({r.stale} verdicts in {VERDICTS.name} match no {r.lang} alarm of this run)"
     if speed:
         met = "met" if speed["ms_per_1000_words"] <= TARGET_MS_PER_1000_WORDS else "MISSED"
         yield ""
