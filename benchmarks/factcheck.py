@@ -457,7 +457,7 @@ def _report(results: list[LangResult], speed: dict[str, float] | None) -> Iterat
         for verdict, title in (("misreading", "the checker's misreadings"), ("real", "real differences")):
             causes = [(c, n) for (v, c), n in r.causes.most_common() if (v == "real") == (verdict == "real")]
             total = sum(n for _c, n in causes)
-            yield f"Top false-alarm causes, {name[r.lang]}, {title}: {total} alarm details (lines hold several)"
+            yield f"Top causes, {name[r.lang]}, {title}: {total} alarm details (a line can hold several)"
             for cause, n in causes[:10]:
                 yield f"  {n:4d}  {cause}"
         if r.stale:
