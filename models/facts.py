@@ -185,7 +185,6 @@ _ATTACHED_VALUE = {"million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, 
 # Relative dates ("i fjor" -> "last year"). Soft: "i går" is "yesterday" or "last night".
 RELATIVE_NB = {
     "i fjor": "last_year",
-    "i fjord": "last_year",
     "i går": "yesterday",
     "i går kveld": "yesterday",
     "i morgen": "tomorrow",
@@ -211,6 +210,11 @@ _UNITS_NB = {
     "prosentpoeng": "pp",
     "km/t": "km/h",
     "km/h": "km/h",
+    # Speed written out, as Nynorsk and careful Bokmål do: "135 kilometer i timen".
+    "kilometer i timen": "km/h",
+    "km i timen": "km/h",
+    "kilometer per time": "km/h",
+    "km per time": "km/h",
     "kilometer": "km",
     "kilometers": "km",
     "km": "km",
@@ -355,6 +359,19 @@ _fold_short = lru_cache(maxsize=16_384)(_fold)
 @cache
 def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     """(Norwegian name -> English forms, acronyms that are common nouns) from CLDR + models/data."""
+    table, common, _titles = _name_data()
+    return table, common
+
+
+@cache
+def name_titles() -> frozenset[str]:
+    """Titles and honorifics (folded) that stand inside a name run but are not the name: "Senator
+    Elizabeth Warren" is "Sen. Elizabeth Warren", "Mr Bean" is "Bean" (models/data, "~" lines)."""
+    return _name_data()[2]
+
+
+@cache
+def _name_data() -> tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]:
     table: dict[str, set[str]] = {}
     en = _locale("en").territories
     for code in ("nb", "nn"):
@@ -362,6 +379,7 @@ def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
             if key in en and not key.isdigit():
                 table.setdefault(fold(name), set()).add(fold(en[key]))
     common: set[str] = set()
+    titles: set[str] = set()
     raw = resources.files("models").joinpath("data/names_nb_en.tsv").read_text(encoding="utf-8")
     for line in raw.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -369,11 +387,14 @@ def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
         if line.startswith("!"):
             common.add(line[1:].strip())
             continue
+        if line.startswith("~"):
+            titles.update(fold(t.strip()) for t in line[1:].split("|") if t.strip())
+            continue
         nb, _, forms = line.partition("\t")
         table.setdefault(fold(nb.strip()), set()).update(
             fold(f.strip()) for f in forms.split("|") if f.strip()
         )
-    return {k: tuple(sorted(v)) for k, v in table.items()}, frozenset(common)
+    return {k: tuple(sorted(v)) for k, v in table.items()}, frozenset(common), frozenset(titles)
 
 
 @cache
@@ -491,9 +512,18 @@ def _date_patterns(lang: str) -> tuple[re.Pattern[str], ...]:
         )
         pats = [day_first, month_first]
     else:
+        # A Norwegian month also takes a genitive ("februars seier") and opens compounds
+        # ("novembervalet", "1. oktoberrøystinga"); only names of 4+ (genitive) or 5+ letters
+        # (compound) do, so "mais" (maize), "marsjere" and "junior" stay words.
+        tail = r"(?:(?P<mtail>(?<=[^\W\d_]{4})s|(?<=[^\W\d_]{5})[^\W\d_]{3,})|\.)?"
         pats = [
             re.compile(
-                r"(?<![\w.])(?:(?P<day>\d{1,2})\.\s*)?" + month + r"(?:,?\s+(?P<year>\d{4}))?(?!\w)", re.I
+                r"(?<![\w.])(?:(?P<day>\d{1,2})\.\s*)?(?P<month>"
+                + month_alt
+                + ")"
+                + tail
+                + r"(?:,?\s+(?P<year>\d{4}))?(?!\w)",
+                re.I,
             )
         ]
     weekday = re.compile(r"(?<!\w)(?P<wd>" + day_alt + r")(?P<tail>\w*)", re.I)
@@ -605,7 +635,10 @@ def _dates(text: str, lang: str, digits: bool = True) -> list[RawFact]:
             start, end = m.span()
             if not year and text[end - 1 : end] == "." and key + "." not in _ABBREVIATED[lang]:
                 end -= 1  # "14. september." ends the sentence; only "okt." keeps its dot
-            out.append(RawFact("date", text[start:end], value, start, end))
+            mtail = m.groupdict().get("mtail")
+            # A compound ("novembervalet") names the month but not as a date a reader checks.
+            soft = bool(mtail) and mtail.lower() != "s"
+            out.append(RawFact("date", text[start:end], value, start, end, soft=soft))
     names = weekdays(lang)
     for m in weekday_pat.finditer(text) if _weekday_suffix(lang) in text.lower() else ():
         tail = m.group("tail").lower()
@@ -613,13 +646,17 @@ def _dates(text: str, lang: str, digits: bool = True) -> list[RawFact]:
             continue
         if tail and lang != "en" and not _WEEKDAY_TAIL_NB.fullmatch(tail):
             continue
-        nxt = _next_word(text, m.end())
-        if nxt and m.group("wd")[0].isupper() and nxt.lower() not in months(lang) and not nxt.isdigit():
-            continue  # "The Sunday Times", "Saturday Night Live"
-        before = text[max(0, m.start() - 40) : m.start()]
-        prev = _WORD_BEFORE.search(before)
-        if m.group("wd")[0].isupper() and prev and not prev.group("lead") and prev.start() > 0:
-            continue  # "Fox News Sunday" (but "Since Thursday" opens a sentence)
+        if lang != "en" and m.group("wd")[0].isupper():
+            # A capitalised Norwegian weekday inside a name: "Supersøndag Live", "Fox News Søndag".
+            nxt = _next_word(text, m.end())
+            if nxt and nxt.lower() not in months(lang) and not nxt.isdigit():
+                continue
+            prev = _WORD_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+            if prev and not prev.group("lead") and prev.start() > 0:
+                continue
+        # English weekdays are always capitalised, so capitals around one say nothing ("told the
+        # General Assembly Saturday", "This Saturday New York"); one inside a title the Norwegian
+        # keeps ("The Sunday Times") is matched by the checker as a word the original holds.
         out.append(RawFact("date", m.group(0), names[m.group("wd").lower()], *m.span()))
     for m in numeric_pat.finditer(text) if digits else ():
         a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
@@ -638,6 +675,10 @@ def _dates(text: str, lang: str, digits: bool = True) -> list[RawFact]:
 
 _CLOCK_NB = re.compile(r"(?<!\w)(?:kl|klokka|klokken)\.?\s*(\d{1,2})(?:[.:](\d{2}))?(?!\d|[.,]\d)", re.I)
 _CLOCK_BARE = re.compile(r"(?<![\w.,:])([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d]|[.,]\d)")
+_CLOCK_RANGE = re.compile(r"\s*(?:-|–|til|og|to)\s*(\d{1,2})(?:[.:](\d{2}))?(?![\d\w]|[.,]\d)")
+_SCALE_AFTER = re.compile(
+    r"[ \u00a0]+(?:hundre|tusen|mill|mln|mrd|milliard\w*|million\w*|billion\w*)(?!\w)", re.I
+)
 _CLOCK_EN = re.compile(r"(?<![\w.,:])(\d{1,2})(?:[:.](\d{2}))?\s?([ap])\.?\s?m\b\.?", re.I)
 _CLOCK_EN_COLON = re.compile(r"(?<![\w.,:])([01]?\d|2[0-3]):([0-5]\d)(?!\d)")
 
@@ -668,9 +709,22 @@ def _times(text: str, lang: str) -> list[RawFact]:
         if h <= 24 and mi < 60:
             keys = _clock(h % 24, mi, None, m.group(2) is None)
             out.append(RawFact("date", m.group(0), sorted(keys)[0][1], *m.span(), keys=keys))
+            # "klokka 12 og 13", "kl. 10-12": the second end of the range is a clock time too.
+            r = _CLOCK_RANGE.match(text, m.end())
+            if r and int(r.group(1)) <= 24 and int(r.group(2) or 0) < 60:
+                keys = _clock(int(r.group(1)) % 24, int(r.group(2) or 0), None, r.group(2) is None)
+                end = r.end()
+                out.append(
+                    RawFact("date", text[r.start(1) : end], sorted(keys)[0][1], r.start(1), end, keys=keys)
+                )
     for m in _CLOCK_BARE.finditer(text):
+        after = text[m.end() : m.end() + 20]
+        if _UNIT_RE["nb"].match(after) or _SCALE_AFTER.match(after):
+            continue  # "1.05 millionar", "2.5 prosent": a decimal number, not a time of day
         keys = _clock(int(m.group(1)), int(m.group(2)), None, False)
-        out.append(RawFact("date", m.group(0), sorted(keys)[0][1], *m.span(), keys=keys))
+        # Without "kl." a "2.53" may as well be a decimal ("ein 2.53 ERA"): both readings count.
+        keys |= {("n", _finite(float(m.group(0).replace(":", ".").replace(",", "."))))}
+        out.append(RawFact("date", m.group(0), sorted(keys)[-1][1], *m.span(), keys=keys))
     return out
 
 
@@ -763,6 +817,7 @@ def _word_numbers(text: str, lang: str, taken: _Taken) -> list[tuple[int, int, f
     return out
 
 
+_ORDINAL_NAME_NB = re.compile(r"\.\s*(?:verdenskrig|juledag|påskedag|pinsedag|nyttårsdag)\w*", re.I)
 _OTHER_THOUSANDS = {"nb": re.compile(r"\d{1,3},\d{3}"), "en": re.compile(r"\d{1,3}\.\d{3}")}
 
 
@@ -786,6 +841,24 @@ def _numbers(text: str, lang: str, taken: _Taken, digits: bool = True) -> list[R
             found = [f for f in found if not m.start() <= f[0] < m.end()]
             found.append((m.start(), m.end(), int(m.group(1)) + int(m.group(2)) / 12, False))
     found.sort()
+    if lang != "en":
+        # "1. verdenskrig" (World War One, WWI), "1. juledag" (Christmas Day): an ordinal that is
+        # part of a fixed name, which English writes without it; it may match, never alarm.
+        found = [(s, e, v, soft or bool(_ORDINAL_NAME_NB.match(text, e))) for s, e, v, soft in found]
+    # "two decades" = 20, "to dusin" = 24: a number word times a quantity word, as a word form.
+    quantity = _QUANTITY_WORDS["en" if lang == "en" else "nb"]
+    merged: list[tuple[int, int, float | None, bool]] = []
+    for f in found:
+        prev = merged[-1] if merged else None
+        word = text[f[0] : f[1]].lower()
+        if (
+            prev is not None and prev[3] and f[3] and prev[2] is not None and word in quantity
+            and quantity[word] >= 10 and text[prev[1] : f[0]] == " "
+        ):  # fmt: skip
+            merged[-1] = (prev[0], f[1], prev[2] * quantity[word], True)
+        else:
+            merged.append(f)
+    found = merged
     units = _UNIT_RE["en" if lang == "en" else "nb"]
     unit_table = _UNITS_EN if lang == "en" else _UNITS_NB
     i = 0
@@ -855,6 +928,17 @@ _ACRONYM_GENITIVE = re.compile(r"[A-ZÆØÅ]{2,}s")
 _ACRONYM = re.compile(r"[A-ZÆØÅ]{2,}s?")
 
 
+@cache
+def _lowercase_tails() -> dict[str, frozenset[str]]:
+    """First word -> the rest, for the table's multi-word names ("kvite" -> {"hus"})."""
+    out: dict[str, set[str]] = {}
+    for key in name_table()[0]:
+        head, _, rest = key.partition(" ")
+        if rest:
+            out.setdefault(head, set()).add(rest)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def _strip_genitive(word: str, known: set[str]) -> str:
     """'Assads' -> 'Assad' when 'Assad' is also known; acronyms lose their genitive 's'."""
     if _ACRONYM_GENITIVE.fullmatch(word):
@@ -918,10 +1002,13 @@ def _trim_compound(tok: str) -> str:
         return tok
     parts = tok.split("-")
     keep = [parts[0]]
+    acronym = len(parts[0]) >= 2 and parts[0].isupper()
     for part in parts[1:]:
         if part in _INFLECTIONS:
             break  # "MP-er", "TV-en": a Norwegian ending, not part of the name
-        if part[:1].isupper() or len(part) <= 3:
+        if part[:1].isupper() or (len(part) <= 3 and not acronym):
+            # A short lower-case part joins a name ("Jong-il"), not an acronym: "MAGA-lue" is a
+            # Norwegian compound (a MAGA cap), as "USA-basert" is.
             keep.append(part)
         else:
             break
@@ -948,13 +1035,16 @@ def known_name_words(sentences: Iterable[str]) -> set[str]:
 
 
 def _shouting(toks: list[tuple[int, int, str, bool]], i: int) -> bool:
-    """Inside a run of 3+ all-capital words ("TAKK FOR AT DU STÅR"): shouted text, not acronyms."""
+    """Inside a run of all-capital words ("TAKK FOR AT DU STÅR", "VI REKNAR"): shouted text, not
+    acronyms. Three words make a run; two do when one is a function word."""
     lo = hi = i
     while lo > 0 and toks[lo - 1][2].isupper():
         lo -= 1
     while hi + 1 < len(toks) and toks[hi + 1][2].isupper():
         hi += 1
-    return hi - lo >= 2
+    if hi - lo >= 2:
+        return True
+    return hi > lo and any(toks[k][2].lower() in _stop_words() for k in range(lo, hi + 1))
 
 
 def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
@@ -1003,6 +1093,17 @@ def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
         # Drop a trailing joiner that found no name after it.
         while parts and parts[-1] in _NAME_JOINERS:
             parts.pop()
+        # A name the table knows with lower-case words after the capital: "Kvite hus",
+        # "Representantenes hus" (Nynorsk and Bokmål write only the first word capitalised).
+        tails = _lowercase_tails().get(fold(text[name_start:name_end]))
+        if tails and j == i + len(parts):
+            for n in range(min(3, len(toks) - j), 0, -1):
+                seq = toks[j : j + n]
+                if all(text[a[1] : b[0]] == " " for a, b in pairwise([toks[j - 1], *seq])) and (
+                    " ".join(fold(t[2]) for t in seq) in tails
+                ):
+                    name_end, j = seq[-1][1], j + n
+                    break
         surface = text[name_start:name_end]
         words = surface.split(" ")
         words[-1] = _strip_genitive(words[-1], known)
