@@ -5,9 +5,9 @@ repetitions, all sections, about 15-25 minutes on 2 cores. ``--quick`` is a smok
 model (a minute) that writes to benchmarks/.work/ unless ``--out`` says otherwise.
 Sections: translation (1: peers), shortlist (1b: the output shortlist on the real vocabulary
 layout), engine (2-3: end to end, first sentence, translation memory), memory (4), gui (5), text
-(6: segmenter/summarizer speed), quality (their owners' scores). ``--merge`` re-measures only the
-given sections and keeps the rest of the existing report.json (each merged section says when and
-how it was measured).
+(6: segmenter/summarizer/fact-check speed), quality (their owners' scores). ``--merge`` re-measures
+only the given sections and keeps the rest of the existing report.json (each merged section says
+when and how it was measured).
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if "quality" in args.sections:
                 results["text"]["quality_lines"] = textspeed.quality_lines()
 
-        _section("6 segmenter and summarizer", results, text, save)
+        _section("6 segmenter, summarizer and fact check", results, text, save)
 
     results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     results["config"]["wall_seconds"] = round(time.perf_counter() - t_start, 1)

@@ -161,6 +161,14 @@ TARGETS: list[Target] = [
         "ms",
     ),
     Target(
+        "factcheck",
+        "Facts + fact check per 1,000 words (seed + NTREX Bokmål)",
+        50,
+        False,
+        lambda r: _dig(r, "text", "factcheck", "ms_per_1000_words"),
+        "ms",
+    ),
+    Target(
         "gui_gap",
         "Worst 10 ms timer gap while the model translates (GUI section's shape)",
         100,
@@ -445,7 +453,9 @@ def _text_md(results: dict[str, Any]) -> list[str]:
     if not text:
         return []
     out = [
-        "## 6. Segmenter and summarizer throughput (NorSumm dev + seed article)",
+        "## 6. Segmenter, summarizer and fact-check throughput",
+        "",
+        "NorSumm dev + seed article; the fact check on the seed article and NTREX Bokmål (it needs English).",
         "",
         "| stage | ms / article (mean) | ms / 1,000 words | MB/s |",
         "|---|---|---|---|",
@@ -461,6 +471,16 @@ def _text_md(results: dict[str, Any]) -> list[str]:
                 f"| {name} | {_fmt(d.get('ms_per_article'))} | {_fmt(d.get('ms_per_1000_words'))} | "
                 f"{_fmt(d.get('mb_per_s'))} |"
             )
+    fc = text.get("factcheck")
+    if fc and "error" in fc:
+        out.append(f"| facts + fact check | error: {fc['error']} | | |")
+    elif fc:
+        out.append(
+            f"| facts + fact check (seed + {fc.get('articles', 1) - 1} NTREX documents, "
+            f"{fc.get('words')} words) | | {_fmt(fc.get('ms_per_1000_words'))} "
+            f"(facts {_fmt(fc.get('facts_ms_per_1000_words'))} + "
+            f"check {_fmt(fc.get('check_ms_per_1000_words'))}) | |"
+        )
     out.append("")
     for line in text.get("quality_lines", []):
         out.append(f"    {line}")
