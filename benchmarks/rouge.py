@@ -568,11 +568,13 @@ def honest_checks(bench: Bench, report: dict[str, Any]) -> None:
         for line in half_lines(f"  {name}", split_halves(grid)):
             print("  " + line)
         report["loo"][name] = {b: margins(held, b) for b in ("lead", "body")}
-    for line in margin_lines(
-        "leave-one-source-out fit of KNOB_GRID (fit on 4 papers, score the 5th)",
-        leave_one_source_out(knobs, sources),
-    ):
+    source_picks: dict[str, str] = {}
+    held = leave_one_source_out(knobs, sources, source_picks)
+    for line in margin_lines("leave-one-source-out fit of KNOB_GRID (fit on 4 papers, score the 5th)", held):
         print(line)
+    print("  picks: " + "; ".join(f"without {src}: {label}" for src, label in source_picks.items()))
+    print("  by newspaper, R1 / R2 / RL: " + by_source(held, sources))
+    report["loso_margins"] = {b: margins(held, b) for b in ("lead", "body")}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
