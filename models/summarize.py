@@ -23,7 +23,7 @@ candidate is compressed first when that is safe (``models.compress``: attributio
 parentheticals), so the cap counts the words shown; a leading connective or time phrase goes
 after selection, when the other bullets are known.
 
-Signals the first round added and NorSumm dev did not support are kept as knobs that default to
+Signals of the earlier rounds that NorSumm dev did not support are kept as knobs that default to
 off, so ``python -m benchmarks.rouge`` can show what switching them on does and fit them
 leave-one-article-out: headline/kicker similarity (``w_title``), names and dates in the fact
 density (``w_name``, ``w_date``), the quote/question and first-person factors (``quote``,
