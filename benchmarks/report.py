@@ -161,6 +161,14 @@ TARGETS: list[Target] = [
         "ms",
     ),
     Target(
+        "factcheck",
+        "Facts + fact check per 1,000 words (seed + NTREX Bokmål)",
+        50,
+        False,
+        lambda r: _dig(r, "text", "factcheck", "ms_per_1000_words"),
+        "ms",
+    ),
+    Target(
         "gui_gap",
         "Worst 10 ms timer gap while the model translates (GUI section's shape)",
         100,
@@ -258,6 +266,85 @@ def _translation_md(results: dict[str, Any]) -> list[str]:
         f"Transformers ({ANCHOR['url']})."
     )
     out.append("")
+    return out
+
+
+def _stamp(results: dict[str, Any], key: str) -> list[str]:
+    """The merged-in section's own command and date (``python -m benchmarks --merge``)."""
+    stamp = (results.get("merged") or {}).get(key)
+    if not stamp:
+        return []
+    return [
+        f"Measured separately: `{stamp.get('command')}` on {stamp.get('date')} "
+        f"(load average {stamp.get('loadavg_start')} at start, {stamp.get('loadavg_end')} at end); "
+        "the other sections are from the run above.",
+        "",
+    ]
+
+
+def _defect_row(label: str, row: dict[str, Any]) -> str:
+    cells = [
+        label,
+        str(row["calls"]),
+        str(row["calls_with_an_eos"]),
+        str(row.get("calls_failed", 0)),
+        f"{row['sentences_ended_at_eos']} / {row['sentences']}",
+        str(row["tokens"]),
+        f"{row['seconds']:.2f}",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _shortlist_md(results: dict[str, Any]) -> list[str]:
+    data = results.get("shortlist")
+    if not data:
+        return []
+    out = ["## 1b. Output shortlist on the real vocabulary layout", "", *_stamp(results, "shortlist")]
+    out += [
+        f"Nordbrief engine, beam {data.get('beam')}, {data.get('sentences')} sentences (seed article + "
+        f"NorSumm dev), best of {data.get('reps')} interleaved repetitions; forced equal output lengths "
+        "(1.1 x each call's longest source), so both rows decode the same tokens.",
+        "",
+        "| shape | vocabulary | always allowed | mean output layer per call | tokens | "
+        "shortlist on s | off s | tok/s on | tok/s off | gain (best) | gain (median) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size, entry in data.items():
+        if not isinstance(entry, dict) or "speed" not in entry:
+            continue
+        sp = entry["speed"]
+        cells = [
+            size,
+            f"{sp['vocabulary']:,}",
+            f"{sp['always']:,}",
+            f"{sp['mean_candidates']:,.0f}",
+            str(sp["tokens"]),
+            f"{sp['on']['best_s']:.3f}",
+            f"{sp['off']['best_s']:.3f}",
+            f"{sp['tokens_per_s_on']:.0f}",
+            f"{sp['tokens_per_s_off']:.0f}",
+            f"{sp['gain']:.2f}x",
+            f"{sp['gain_median']:.2f}x",
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    for size, entry in data.items():
+        d = entry.get("defect") if isinstance(entry, dict) else None
+        if not d:
+            continue
+        inst, hub = d["installed"], d["hub_order"]
+        out += [
+            f"The defect, {size}: the same weights with </s> at {entry.get('hub_eos_id')} (the Hub's "
+            "order, as converted before the remap), shortlist forced on, one Translator, lengths not "
+            "forced (the random weights' </s> bias ends outputs at mixed lengths):",
+            "",
+            "| layout | calls | calls with a sentence ended at </s> | calls CTranslate2 failed | "
+            "sentences ended at </s> | tokens decoded | seconds |",
+            "|---|---|---|---|---|---|---|",
+            _defect_row("installed (</s> = 0)", inst),
+            _defect_row(f"Hub order (</s> = {entry.get('hub_eos_id')})", hub),
+            "",
+        ]
     return out
 
 
@@ -366,7 +453,9 @@ def _text_md(results: dict[str, Any]) -> list[str]:
     if not text:
         return []
     out = [
-        "## 6. Segmenter and summarizer throughput (NorSumm dev + seed article)",
+        "## 6. Segmenter, summarizer and fact-check throughput",
+        "",
+        "NorSumm dev + seed article; the fact check on the seed article and NTREX Bokmål (it needs English).",
         "",
         "| stage | ms / article (mean) | ms / 1,000 words | MB/s |",
         "|---|---|---|---|",
@@ -382,6 +471,16 @@ def _text_md(results: dict[str, Any]) -> list[str]:
                 f"| {name} | {_fmt(d.get('ms_per_article'))} | {_fmt(d.get('ms_per_1000_words'))} | "
                 f"{_fmt(d.get('mb_per_s'))} |"
             )
+    fc = text.get("factcheck")
+    if fc and "error" in fc:
+        out.append(f"| facts + fact check | error: {fc['error']} | | |")
+    elif fc:
+        out.append(
+            f"| facts + fact check (seed + {fc.get('articles', 1) - 1} NTREX documents, "
+            f"{fc.get('words')} words) | | {_fmt(fc.get('ms_per_1000_words'))} "
+            f"(facts {_fmt(fc.get('facts_ms_per_1000_words'))} + "
+            f"check {_fmt(fc.get('check_ms_per_1000_words'))}) | |"
+        )
     out.append("")
     for line in text.get("quality_lines", []):
         out.append(f"    {line}")
@@ -415,7 +514,7 @@ def render_markdown(results: dict[str, Any]) -> str:
             f"{_fmt(t['measured'], 3)} {t['unit'] if t['measured'] is not None else ''} | {met} |"
         )
     lines.append("")
-    for part in (_translation_md, _engine_md, _memory_md, _gui_md, _text_md):
+    for part in (_translation_md, _shortlist_md, _engine_md, _memory_md, _gui_md, _text_md):
         lines += part(results)
     notes = results.get("notes") or []
     if notes:

@@ -1,8 +1,9 @@
-"""Section 6: segmenter and summarizer throughput on real Norwegian text (NorSumm dev + seed).
+"""Section 6: segmenter, summarizer and fact-check throughput on real Norwegian text.
 
 The summarizer is timed as the app runs it (``pipeline.summarize_article``: fact extraction plus
 the five bullets) on already-segmented articles, so the two stages do not overlap. Best of a few
-passes over all articles. The quality figures are the owners' own scripts
+passes over all articles (NorSumm dev + seed). Facts + fact check are timed on the seed article
+and the NTREX Bokmål documents, which have an English side. The quality figures are the owners' own scripts
 (``benchmarks.segmentation``, ``benchmarks.rouge``), run as they are and quoted verbatim.
 """
 
@@ -43,7 +44,25 @@ def measure(*, reps: int = 3, articles: int | None = None) -> dict[str, Any]:
     prepared = [article_from_text(t) for t in texts]
     summarize_article(prepared[0])  # warm-up: stemmer, stop words
     summ = Timing([timed(lambda: [summarize_article(a) for a in prepared])[0] for _ in range(reps)])
-    return {"segmenter": _rate(seg.best, texts), "summarizer": _rate(summ.best, texts)}
+    return {
+        "segmenter": _rate(seg.best, texts),
+        "summarizer": _rate(summ.best, texts),
+        "factcheck": factcheck_speed(reps=reps, articles=articles),
+    }
+
+
+def factcheck_speed(*, reps: int = 3, articles: int | None = None) -> dict[str, Any]:
+    """Facts + fact check per 1,000 words (``benchmarks.factcheck``'s measurement): the check needs
+    an English side, so it runs on the seed article with its human translation and the NTREX
+    Bokmål documents instead of NorSumm (which has none)."""
+    from benchmarks import factcheck
+
+    try:
+        docs, english, norwegian = factcheck.load_corpus()
+    except (OSError, SystemExit) as exc:
+        return {"error": f"NTREX not available: {exc}"}
+    texts = factcheck.speed_documents(docs, english, norwegian["nb"])
+    return factcheck.measure_speed(texts if articles is None else texts[: articles + 1], reps=reps)
 
 
 def quality_lines() -> list[str]:

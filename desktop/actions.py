@@ -48,6 +48,7 @@ class Window(Protocol):
     def translate(self) -> None: ...
     def stop(self) -> None: ...
     def show_models_dialog(self) -> None: ...
+    def ask_import_model(self) -> None: ...
     def change_font(self, delta: int) -> None: ...
     def about(self) -> None: ...
 
@@ -109,6 +110,12 @@ class Actions:
         )
         self.stop = a("&Stop", w.stop, K("Esc"), "Stop translating", "stop")
         self.models = a("&Models…", w.show_models_dialog, None, "Manage translation models")
+        self.import_model = a(
+            "&Import model…",
+            w.ask_import_model,
+            None,
+            "Install a model folder or .argosmodel package you already have (no network needed)",
+        )
         # Ctrl+Plus is typed with Shift on many layouts (US: Shift+=), so Qt may see Ctrl+Shift++;
         # Ctrl+= is the unshifted key and the keypad's +/- arrive as Ctrl++/Ctrl+-.
         self.zoom_in = a(
@@ -180,6 +187,7 @@ class Actions:
         m.addAction(self.stop)
         m.addSeparator()
         m.addAction(self.models)
+        m.addAction(self.import_model)
         m = mb.addMenu("&View")
         for act in (self.zoom_in, self.zoom_out, self.zoom_reset):
             m.addAction(act)

@@ -78,6 +78,34 @@ def ask_url(parent: QWidget | None) -> str | None:
     return url.strip() if ok and url.strip() else None
 
 
+IMPORT_FILTER = "Argos Translate packages (*.argosmodel);;All files (*)"
+
+
+def ask_import_path(parent: QWidget | None, directory: str = "") -> str | None:
+    """A model to import: a folder (Hugging Face checkpoint, e.g. from ``hf download --local-dir``,
+    a Hub cache snapshot, or a CTranslate2 model) or an Argos Translate ``.argosmodel`` file."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Import model",
+        "Import a model folder (a Hugging Face checkpoint such as “hf download … --local-dir” "
+        "leaves, or a CTranslate2 model) or an Argos Translate package (.argosmodel)?",
+        QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    folder = box.addButton("Folder…", QMessageBox.ButtonRole.AcceptRole)
+    package = box.addButton("Package…", QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+    if box.clickedButton() is folder:
+        path = QFileDialog.getExistingDirectory(parent, "Import model folder", directory)
+    elif box.clickedButton() is package:
+        path, _ = QFileDialog.getOpenFileName(
+            parent, "Import Argos Translate package", directory, IMPORT_FILTER
+        )
+    else:
+        return None
+    return path or None
+
+
 def open_models_dialog(parent: QWidget | None, tasks: TaskManager) -> str | None:
     """Show the models dialog; returns the name of a model the user asked to download."""
     dialog = ModelsDialog(parent, tasks)
@@ -228,6 +256,7 @@ class ModelsDialog(QDialog):
 __all__ = [
     "OPEN_FILTER",
     "ModelsDialog",
+    "ask_import_path",
     "ask_open_file",
     "ask_save_file",
     "ask_url",

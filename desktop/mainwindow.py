@@ -60,7 +60,7 @@ from desktop.widgets import (
     scaled_font,
     tint,
 )
-from models import pipeline
+from models import pipeline, store
 from models.article import Article, FlagDetail, ModelInfo, Sentence, severity
 from models.errors import NordbriefError, OutputError
 from models.settings import EngineSettings
@@ -467,6 +467,8 @@ class MainWindow(QMainWindow):
         )
         if self._download_job is None:
             self.banner.hide()
+        if self.translator.notice:  # e.g. an old install that runs without its shortlist; said once
+            self.banner.show_message(self.translator.notice, kind="info")
         self._update_actions()
         if self._pending_translate:
             self._pending_translate = False
@@ -488,7 +490,12 @@ class MainWindow(QMainWindow):
         )
         if problem:
             text = f"<b>The translation model cannot be used:</b> {problem}"
-        self.banner.show_message(text, action="Download model", secondary="Models…", kind="warning")
+        self.banner.show_message(
+            text + " Or import a model you already have: Translate › Import model…",
+            action="Download model",
+            secondary="Models…",
+            kind="warning",
+        )
         self.translation.setPlaceholderText(
             "No translation model yet: download it from the banner above (once), then press "
             "Ctrl+Return. The key facts on the right already work, in Norwegian."
@@ -537,6 +544,50 @@ class MainWindow(QMainWindow):
         if self._download_job is not None:
             self._download_job.cancel()
             self.banner.show_progress("Cancelling…", None)
+
+    def ask_import_model(self) -> None:
+        path = dialogs.ask_import_path(self, self.settings.get(S.LAST_DIR) or "")
+        if path:
+            self.import_model(path)
+
+    def import_model(self, path: str) -> None:
+        """Install a model from a folder or package, off the GUI thread (converting a checkpoint
+        takes a while); the banner shows progress, a failure gets a message."""
+        if self._download_job is not None:
+            self.set_status("A model is being installed already; wait for it to finish.")
+            return
+        self.banner.show_progress("Importing the translation model…", None)
+        self._download_job = self.tasks.run(
+            "import-model",
+            workers.import_model(path),
+            on_progress=self._import_progress,
+            on_success=self._import_finished,
+            on_error=self._import_failed,
+            on_cancel=lambda: self._download_finished(False),
+        )
+
+    def _import_progress(self, p: DownloadProgress) -> None:
+        what = {
+            "verify": f"checking {p.file}" if p.file else "checking its files",
+            "convert": "converting it",
+        }
+        detail = f" ({what[p.phase]})" if p.phase in what else ""
+        fraction = p.done / p.total if p.total and p.phase == "verify" else None
+        self.banner.show_progress(f"Importing the translation model{detail}…", fraction)
+
+    def _import_finished(self, installed: store.InstalledModel) -> None:
+        self._download_job = None
+        self.banner.show_message(f"Model {installed.name} installed. Loading it…", kind="info")
+        self.model_state = ModelState.UNKNOWN
+        self.load_model()
+
+    def _import_failed(self, err: workers.JobError) -> None:
+        self._download_job = None
+        if not self.model_state.usable:
+            self.show_no_model_banner()
+        else:
+            self.banner.hide()
+        self._job_error(err, title="Import failed")
 
     def show_models_dialog(self) -> None:
         name = dialogs.open_models_dialog(self, self.tasks)

@@ -440,6 +440,20 @@ def download(name: str | None) -> Callable[[CancelToken], store.InstalledModel]:
     return job
 
 
+def import_model(path: str) -> Callable[[CancelToken], store.InstalledModel]:
+    """Install a model folder (Hugging Face checkpoint or CTranslate2) or an ``.argosmodel`` with
+    the store, as ``nordbrief models import PATH`` does; converting a checkpoint takes a while,
+    so progress arrives like a download's."""
+
+    def job(token: CancelToken) -> store.InstalledModel:
+        def progress(p: DownloadProgress) -> None:
+            token.report(p)
+
+        return store.import_model(path, progress=progress, cancel=token)
+
+    return job
+
+
 def list_models() -> Callable[[CancelToken], list[store.ModelStatus]]:
     """The models dialog's rows (sizes on disk: walks every installed folder)."""
 

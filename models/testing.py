@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from models.paths import resources_dir
-from models.translation.engine import write_vocabulary_map
+from models.translation.engine import special_first_order, write_vocabulary_map
 
 # Written next to model.bin: limits CTranslate2's own files cannot express.
 NORDBRIEF_JSON = "nordbrief.json"
@@ -60,6 +60,10 @@ class ModelShape:
     spm_type: str = "unigram"
     # "shipped": resources/training; "wordfreq": word frequency lists (see WORDFREQ_SOURCE).
     corpus: str = "shipped"
+    # The Hub's vocabulary layout: </s> at this id of vocab.json, whose vocab_size entries end
+    # with <pad> (dropped by conversion, as the converter drops it). None: Marian's own order,
+    # </s> 0 and <unk> 1, vocab_size entries without <pad>.
+    hub_eos_id: int | None = None
 
 
 # The real joint vocabularies (57,000 and 54,765 entries) are the union of a 32k Scandinavian and
@@ -116,16 +120,20 @@ SIZES: dict[str, ModelShape] = {
         heads=16,
         ffn=4096,
         activation="relu",
+        # The real vocab.json: 54,765 entries, </s> at 41977, <pad> last (the converter drops it
+        # and moves </s> and <unk> to ids 0 and 1); 1,024 positions, inputs up to 512 tokens.
         vocab_size=54_765,
-        max_positions=512,
+        max_positions=1024,
         max_input_tokens=512,
         source_pieces=32_000,
         target_pieces=BIG_TARGET_PIECES,
         weights_dtype="float16",
         spm_type="bpe",
         corpus="wordfreq",
+        hub_eos_id=41_977,
     ),
 }
+LAYOUTS = ("installed", "hub")
 
 _SPECIAL = ("</s>", "<unk>")  # Marian vocabularies start with these two (ids 0 and 1)
 
@@ -284,8 +292,17 @@ def _fill_ffn(spec: object, init: _Init, d: int, ffn: int) -> None:
     _set_linear(spec.linear_1, init, d, ffn)  # type: ignore[attr-defined]
 
 
-def build_spec(shape: ModelShape, vocab: list[str], real_size: int, seed: int) -> object:
-    """A post-norm Marian ``TransformerSpec`` with seeded random weights and tied embeddings."""
+def hub_order(vocab: list[str], eos_id: int) -> list[int]:
+    """Rows of ``vocab`` (Marian's order, </s> first) in the Hub's order, </s> at ``eos_id``."""
+    rest = [i for i, tok in enumerate(vocab) if tok != "</s>"]
+    return [*rest[:eos_id], vocab.index("</s>"), *rest[eos_id:]]
+
+
+def build_spec(
+    shape: ModelShape, vocab: list[str], real_size: int, seed: int, order: list[int] | None = None
+) -> object:
+    """A post-norm Marian ``TransformerSpec`` with seeded random weights and tied embeddings;
+    ``order`` lays the same rows (and tokens) out in another vocabulary order."""
     from ctranslate2.specs import common_spec, transformer_spec
 
     activation = {"swish": common_spec.Activation.SWISH, "relu": common_spec.Activation.RELU}[
@@ -327,6 +344,10 @@ def build_spec(shape: ModelShape, vocab: list[str], real_size: int, seed: int) -
     bias[1] = -1e4  # <unk>
     bias[real_size:] = -1e4  # padding
     bias[0] = shape.eos_bias  # </s>
+    if order is not None:  # the same model with its rows in another order
+        rows = np.asarray(order, dtype=np.int64)
+        emb, bias, vocab = emb[rows], bias[rows], [vocab[i] for i in order]
+        enc.embeddings[0].weight = dec.embeddings.weight = dec.projection.weight = emb
     dec.projection.bias = bias.astype(init.dtype)
 
     cfg = spec.config
@@ -342,14 +363,19 @@ def build_spec(shape: ModelShape, vocab: list[str], real_size: int, seed: int) -
     return spec
 
 
-def make_model(path: str | Path, size: str = "tiny", seed: int = 0) -> Path:
+def make_model(path: str | Path, size: str = "tiny", seed: int = 0, layout: str = "installed") -> Path:
     """Write a random-weight Marian-shaped CTranslate2 model folder at ``path``; returns it.
 
-    The folder is built next to ``path`` and moved into place, so a half-built model is never
-    seen at ``path``.
+    A shape with the Hub's vocabulary layout (``hub_eos_id``: big) is laid out as the converter
+    installs it (``layout="installed"``: the Hub's order with <pad> dropped and the special tokens
+    moved first by ``models.translation.engine.special_first_order``), or as converters before that fix
+    left it (``layout="hub"``: </s> at 41977), the same weights either way. The folder is built
+    next to ``path`` and moved into place, so a half-built model is never seen at ``path``.
     """
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
     shape = SIZES[size]
     target = Path(path)
     if target.exists() and any(target.iterdir()):
@@ -360,8 +386,17 @@ def make_model(path: str | Path, size: str = "tiny", seed: int = 0) -> Path:
         nb, en = training_corpora(shape, work)
         train_sentencepiece(nb, shape.source_pieces, work / "source.spm", shape.spm_type)
         train_sentencepiece(en, shape.target_pieces, work / "target.spm", shape.spm_type)
-        vocab, real = build_vocabulary(work / "source.spm", work / "target.spm", shape.vocab_size)
-        spec = build_spec(shape, vocab, real, seed)
+        size_ct2 = shape.vocab_size - 1 if shape.hub_eos_id is not None and shape.vocab_size else None
+        vocab, real = build_vocabulary(work / "source.spm", work / "target.spm", size_ct2 or shape.vocab_size)
+        order = None
+        if shape.hub_eos_id is not None:
+            hub = hub_order(vocab, shape.hub_eos_id)
+            hub_tokens = [vocab[i] for i in hub]
+            # The converter's remap of the Hub's order (after dropping <pad>) gives Marian's order
+            # back: the installed model is ``vocab`` itself.
+            installed = [hub[i] for i in special_first_order(hub_tokens)]
+            order = hub if layout == "hub" else installed
+        spec = build_spec(shape, vocab, real, seed, order)
         spec.validate()  # type: ignore[attr-defined]
         spec.optimize(quantization=shape.weights_dtype)  # type: ignore[attr-defined]
         out = work / "model"
@@ -373,7 +408,7 @@ def make_model(path: str | Path, size: str = "tiny", seed: int = 0) -> Path:
         meta = {
             "max_input_tokens": shape.max_input_tokens,
             "max_positions": shape.max_positions,
-            "test_model": {"size": size, "seed": seed, "shape": asdict(shape)},
+            "test_model": {"size": size, "seed": seed, "shape": asdict(shape), "layout": layout},
         }
         (out / NORDBRIEF_JSON).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
         if target.exists():
@@ -391,9 +426,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("dir", help="output folder (must not exist or be empty)")
     p.add_argument("--size", choices=sorted(SIZES), default="tiny")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="installed",
+        help="big only: 'hub' keeps </s> at 41977, as converters before the special-token remap did",
+    )
     args = parser.parse_args(argv)
     try:
-        out = make_model(args.dir, size=args.size, seed=args.seed)
+        out = make_model(args.dir, size=args.size, seed=args.seed, layout=args.layout)
     except (FileExistsError, ValueError) as exc:
         print(f"make-model: error: {exc}", file=sys.stderr)
         return 2

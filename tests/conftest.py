@@ -84,6 +84,16 @@ def no_leaked_threads():
 _LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost", "0:0:0:0:0:0:0:1"}
 
 
+def _in_loopback_net(host: str) -> bool:
+    """127.0.0.0/8: the fake Hub's CDN host is 127.0.0.2, as the real Hub redirects to its CDN."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class SocketBlocked(OSError):
     """Raised instead of opening a socket the test forbids."""
 
@@ -99,7 +109,11 @@ class NetGuard:
         host = target[0] if isinstance(target, tuple) and target else target
         if isinstance(host, bytes):
             host = host.decode("ascii", "replace")
-        if self.allow_loopback and isinstance(host, str) and host in _LOOPBACK_HOSTS:
+        if (
+            self.allow_loopback
+            and isinstance(host, str)
+            and (host in _LOOPBACK_HOSTS or _in_loopback_net(host))
+        ):
             return
         self.forbidden.append((op, target))
         raise SocketBlocked(f"network access blocked in tests: {op} {target!r}")

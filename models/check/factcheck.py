@@ -25,15 +25,25 @@ their English forms vary too much to verify; acronyms, people, places and multi-
 from __future__ import annotations
 
 import difflib
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from models.article import FLAGS, Article, FlagDetail
 from models.check.align import align_lengths
-from models.summary.facts import UNIT_DIMENSION, RawFact, extract_from_text, known_name_words, name_table
+from models.summary.facts import (
+    UNIT_DIMENSION,
+    RawFact,
+    extract_from_text,
+    known_name_words,
+    name_table,
+    name_titles,
+)
 from models.summary.facts import fold as _fold
 
 # Suffixes of Norwegian institution names that translators translate ("Stortinget").
@@ -93,11 +103,17 @@ class CheckResult:
         return {f: counts[f] for f in FLAGS if counts[f]}
 
 
-_COMPASS = re.compile(r"^(?:nord|sør|øst|vest|nordøst|nordvest|sørøst|sørvest|midt)-(?=\w)")
+_COMPASS = re.compile(
+    r"^(?:nord|sør|øst|aust|vest|nordøst|nordaust|nordvest|sørøst|søraust|sørvest|midt)-(?=\w)"
+)
 _JOINERS = {"for", "of", "de", "van", "von", "der", "den", "og", "and", "i", "av", "al"}
 # Fuzzy matching is bounded: a 140 KB "name" must not cost minutes (issue 14, item 3).
 _MAX_FUZZY_WORD = 40
 _MAX_NAME_WORDS = 12
+# A capitalised English word, or one of the joiners inside a name ("Fish and Wildlife Commission").
+_RUN_JOINERS = {"of", "and", "for", "the", "&", "de", "la", "on"}
+# An English acronym may carry a plural or genitive: "AMs", "MPs", "LSU's".
+_ACRONYM_TAIL = re.compile(r"(?:['’]s|s)$")
 
 
 @dataclass
@@ -108,18 +124,32 @@ class English:
     caps: frozenset[str]  # folded capitalised words and acronyms, genitive-less, with hyphen parts
     by_initial: dict[str, tuple[str, ...]]
     acronyms: frozenset[str]
+    initials: tuple[str, ...] = ()  # initials of each run of capitalised words ("rnc", "ffwc")
 
     @classmethod
     def of(cls, text: str) -> English:
         caps: set[str] = set()
         acronyms: set[str] = set()
-        for m in _WORD.finditer(text):
-            raw = m.group(0).rstrip(".")
-            if len(raw) >= 2 and raw.replace(".", "").isupper() and raw.replace(".", "").isalpha():
-                acronyms.add(raw.replace(".", "").lower())
+        initials: list[str] = []
+        run = ""
+        for token in _WORD.findall(text):
+            if token.islower():
+                # Neither an acronym nor capitalised (most words); a joiner keeps a run going.
+                if token not in _RUN_JOINERS and run:
+                    initials.append(run)
+                    run = ""
+                continue
+            raw = token.rstrip(".")
+            core = _ACRONYM_TAIL.sub("", raw).replace(".", "")
+            if len(core) >= 2 and core.isupper() and core.isalpha():
+                acronyms.add(core.lower())
             parts = [p for p in raw.split("-") if p]
             if not any(p[:1].isupper() for p in parts):
+                if run:
+                    initials.append(run)
+                    run = ""
                 continue
+            run += raw[:1].lower()
             w = _fold(raw)
             if w.endswith("'s"):
                 w = w[:-2]
@@ -131,28 +161,68 @@ class English:
             for raw_part, part in zip(parts, w.split("-"), strict=False):
                 if raw_part[:1].isupper() and part:
                     caps.add(part)
+        if run:
+            initials.append(run)
         by_initial: dict[str, list[str]] = {}
         for w in caps:
             by_initial.setdefault(w[:1], []).append(w)
         return cls(
-            _fold(text), frozenset(caps), {k: tuple(v) for k, v in by_initial.items()}, frozenset(acronyms)
+            _fold(text),
+            frozenset(caps),
+            {k: tuple(v) for k, v in by_initial.items()},
+            frozenset(acronyms),
+            tuple(i for i in initials if len(i) >= 2),
         )
 
     def has_phrase(self, phrase: str, inflected: bool = False) -> bool:
         """``phrase`` as whole words; ``inflected`` lets a long last word take an ending
         ("congress" -> "Congressional", "tweet" -> "tweeted")."""
-        tail = r"\w{0,4}" if inflected and len(phrase) >= 5 else ""
-        return re.search(r"(?<!\w)" + re.escape(phrase) + tail + r"(?!\w)", self.folded) is not None
+        return _phrase_pattern(phrase, inflected and len(phrase) >= 5).search(self.folded) is not None
 
     def has_word_like(self, form: str) -> bool:
         if form in self.caps or form + "s" in self.caps or form + "es" in self.caps:
             return True
         if len(form) > _MAX_FUZZY_WORD:
             return False
-        return any(_similar(form, w) for w in self.by_initial.get(form[:1], ()))
+        if any(_similar(form, w) for w in self.by_initial.get(form[:1], ())):
+            return True
+        cognate = _cognate(form)
+        return cognate != form and any(_similar(cognate, w) for w in self.by_initial.get(cognate[:1], ()))
 
     def has_word_starting(self, head: str) -> bool:
         return any(w.startswith(head) for w in self.by_initial.get(head[:1], ()))
+
+    def has_expansion(self, acronym: str) -> bool:
+        """A Norwegian acronym spelt out in the English: "RNC" = "Republican National Committee",
+        "FWC" = "(Florida) Fish and Wildlife Commission" (its initials within a capitalised run)."""
+        a = acronym.lower()
+        return any(a == i or (len(a) >= 3 and a in i) for i in self.initials)
+
+
+@lru_cache(maxsize=8192)
+def _phrase_pattern(phrase: str, inflected: bool) -> re.Pattern[str]:
+    """Compiled once per phrase: the same table forms and names recur in every pair."""
+    tail = r"\w{0,4}" if inflected else ""
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + tail + r"(?!\w)")
+
+
+# Regular spelling correspondences of Norwegian and English cognates, applied to a Norwegian
+# word before the fuzzy comparison: "Demokratiske" ~ "Democratic", "Republikanske" ~
+# "Republican", "Teknologi" ~ "Technology", "nasjonal" ~ "national".
+_COGNATE_RULES = (
+    (re.compile(r"sjon"), "tion"),
+    (re.compile(r"(?:iske|isk)$"), "ic"),
+    (re.compile(r"(?:anske|ansk)$"), "an"),
+    (re.compile(r"k"), "c"),
+    (re.compile(r"ø"), "o"),
+    (re.compile(r"æ"), "a"),
+)
+
+
+def _cognate(form: str) -> str:
+    for pattern, repl in _COGNATE_RULES:
+        form = pattern.sub(repl, form)
+    return form
 
 
 def _similar(a: str, b: str) -> bool:
@@ -168,6 +238,8 @@ def _similar(a: str, b: str) -> bool:
 
 
 _AR_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az)-")
+# Norwegian plural endings on a foreign name: "Ryder Cupar" (Ryder Cups), "Oscarane".
+_PLURAL_NB = re.compile(r"(?:ane|ene|ar)$")
 
 
 def _name_forms(token: str) -> list[str]:
@@ -175,8 +247,10 @@ def _name_forms(token: str) -> list[str]:
     forms = [t]
     if t.endswith("'s"):
         forms.append(t[:-2])
-    elif t.endswith("s") and len(t) > 3:
-        forms.append(t[:-1])
+    elif t.endswith("s") and len(t) >= 3:
+        forms.append(t[:-1])  # genitive, also of a short name: "Ris tale" = "Ri's speech"
+    if len(t) >= 5 and _PLURAL_NB.search(t):
+        forms.append(_PLURAL_NB.sub("", t))
     for f in list(forms):
         bare = _AR_PREFIX.sub("", f)
         if bare != f:
@@ -189,8 +263,8 @@ def _in_table(forms: Iterable[str], english: English) -> bool | None:
     table = name_table()[0]
     known = False
     for form in forms:
-        # Norwegian definite and genitive endings: "Kongressen", "Senatets", "Stillehavets".
-        bare = _DEFINITE.sub("", form) if len(form) > 6 else form
+        # Norwegian definite and genitive endings: "Kongressen", "Senatets", "Vesten".
+        bare = _DEFINITE.sub("", form) if len(form) >= 6 else form
         for key in dict.fromkeys((form, bare)):
             for en in table.get(key, ()):
                 known = True
@@ -211,8 +285,10 @@ def _word_present(word: str, english: English) -> bool:
         return True
     folded = forms[0]
     compass = _COMPASS.match(folded)
-    if compass:  # Sør-California -> Southern California, Øst-Texas -> East Texas
-        return _word_present(word[compass.end() :], english)
+    if compass:  # Sør-California -> Southern California, Aust-Europa -> eastern Europe
+        return _in_table([folded[: compass.end() - 1]], english) is not False and _word_present(
+            word[compass.end() :], english
+        )
     if "-" in folded and not _AR_PREFIX.match(folded):
         parts = [p for p in folded.split("-") if len(p) >= 3][:_MAX_NAME_WORDS]
         if parts and all(english.has_word_like(p) for p in parts):
@@ -229,18 +305,29 @@ def _word_present(word: str, english: English) -> bool:
     return False
 
 
+def _plural(word: str) -> str:
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
 def name_present(name: str, translation: str | English) -> bool:
     """Is the Norwegian name ``name`` (value or surface) in the English ``translation``?
 
     Every distinctive word of a multi-word name must be there (a capitalised English word of a
-    close spelling, or a form from the name table): a leftover "beach" does not stand for
-    "Ponto Beach", nor "Manchester" for "Manchester City".
+    close spelling or a regular cognate, a form from the name table, or its initials as an
+    acronym: "LSU"); a leftover "beach" does not stand for "Ponto Beach", nor "Manchester" for
+    "Manchester City". Titles inside the run ("Senator", "Mr") are not the name; a sub-phrase
+    the table knows counts as one ("United States Drought Monitor" = "U.S. Drought Monitor"); the
+    generic last word of coordinated names may be plural ("Lee and Collier counties").
     """
     english = translation if isinstance(translation, English) else English.of(translation)
     folded = _fold(name)
     if _in_table(_name_forms(name), english) or english.has_phrase(folded):
         return True
-    parts = [p for p in name.split() if p and p.lower() not in _JOINERS]
+    if " " not in name and 2 <= len(name) <= 6 and name.isupper() and english.has_expansion(name):
+        return True
+    titles = name_titles()
+    words = [p for p in name.split() if p and p.lower() not in _JOINERS]
+    parts = [p for p in words if _fold(p).rstrip(".") not in titles] or words
     if not parts:
         return True
     if len(parts) > _MAX_NAME_WORDS or len(name) > 400:
@@ -251,7 +338,22 @@ def name_present(name: str, translation: str | English) -> bool:
         initials = "".join(_fold(p)[0] for p in parts)
         if any(w.startswith(initials) and len(w) <= len(initials) + 1 for w in english.acronyms):
             return True
-    return all(_word_present(p, english) for p in parts)
+    covered = [False] * len(parts)
+    if len(parts) >= 2:
+        table = name_table()[0]
+        for n in range(len(parts), 1, -1):
+            for i in range(len(parts) - n + 1):
+                key = " ".join(_fold(p) for p in parts[i : i + n])
+                if key in table and _in_table([key], english):
+                    covered[i : i + n] = [True] * n
+    last = len(parts) - 1
+    for i, p in enumerate(parts):
+        if covered[i] or _word_present(p, english):
+            continue
+        if i == last and i > 0 and english.has_phrase(_plural(_fold(p))):
+            continue  # "Collier County" in "Lee and Collier counties"
+        return False
+    return True
 
 
 def _checkable_name(value: str) -> bool:
@@ -285,14 +387,26 @@ def _converted(a: RawFact, b: RawFact) -> bool:
     return any(abs(vb - c) <= max(0.12 * abs(c), 0.6) for c in candidates)
 
 
-def _compare_numbers(
-    src: Sequence[RawFact], tgt: Sequence[RawFact], translation: str | None = None
-) -> tuple[list[str], list[str], list[str]]:
-    """(missing, changed, converted) details from the number and date facts of both sides.
+@dataclass
+class _Numbers:
+    """The number/date comparison of one pair: what is left unmatched on each side (hard facts
+    only) and the unit conversions found."""
 
-    Hard facts (digits, dates, clock times) match first among themselves, then anything matches
-    anything with a shared key; a leftover pair in related units is a unit conversion (info). Only
-    hard facts left over are reported: a number word or "i går" may be rendered many ways.
+    left: list[RawFact]
+    right: list[RawFact]
+    converted: list[str]
+
+
+def _match_numbers(
+    src: Sequence[RawFact], tgt: Sequence[RawFact], translation: str | None = None, source: str | None = None
+) -> _Numbers:
+    """Pair the number and date facts of both sides.
+
+    Hard facts (digits, dates, clock times) match first among themselves, then word forms among
+    themselves; then a leftover pair in related units is a unit conversion (info), before word
+    forms may take hard facts (the "andre" of "Andre områder" must not take the "2" of "2 inches"
+    that "5 cm" converts to). Last, an English date word the original holds verbatim ("Sunday"
+    of "The Sunday Times", kept in English in the Norwegian) is there.
     """
     left = [f for f in src if f.kind in ("number", "date")]
     right = [f for f in tgt if f.kind in ("number", "date")]
@@ -300,9 +414,8 @@ def _compare_numbers(
     used_r = [False] * len(right)
     keys_l = [f.match_keys() for f in left]
     keys_r = [g.match_keys() for g in right]
-    # Hard with hard first, then word forms with word forms, then word forms with hard facts:
-    # a "to" must not take the "2" that another "2" needed.
-    for want_l, want_r in ((False, False), (True, True), (True, False), (False, True)):
+
+    def match(want_l: bool, want_r: bool) -> None:
         for i, f in enumerate(left):
             if used_l[i] or f.soft != want_l:
                 continue
@@ -310,9 +423,12 @@ def _compare_numbers(
                 if not used_r[j] and g.soft == want_r and keys_l[i] & keys_r[j]:
                     used_l[i] = used_r[j] = True
                     break
+
+    match(False, False)
+    match(True, True)
     converted: list[str] = []
     for j, g in enumerate(right):
-        if used_r[j] or g.soft:
+        if used_r[j] or (g.soft and g.unit is None):
             continue
         # Unmatched source first (the translator converted), then matched ones (the English adds
         # the conversion in brackets: "72 km (45 miles)"). A bracketed figure only restates: it
@@ -327,37 +443,75 @@ def _compare_numbers(
                 converted.append(f"'{left[i].text}' is given as '{g.text}' (a unit conversion)")
                 used_l[i] = used_r[j] = True
                 break
+    # Word forms with hard facts: a "to" must not take the "2" that another "2" needed.
+    match(True, False)
+    match(False, True)
+    if source is not None:
+        for j, g in enumerate(right):
+            if not used_r[j] and not g.soft and any(c.isalpha() for c in g.text):
+                used_r[j] = _phrase_pattern(g.text, False).search(source) is not None
+    return _Numbers(
+        [f for i, f in enumerate(left) if not used_l[i] and not f.soft],
+        [g for j, g in enumerate(right) if not used_r[j] and not g.soft],
+        converted,
+    )
+
+
+def _number_details(numbers: _Numbers) -> tuple[list[str], list[str]]:
+    """(missing, changed) details: a leftover of the original with a leftover of the same kind
+    in the English is a change, alone it is missing; an English leftover alone was added."""
     missing: list[str] = []
     changed: list[str] = []
-    pool = [j for j, g in enumerate(right) if not used_r[j] and not g.soft]
-    for i, f in enumerate(left):
-        if used_l[i] or f.soft:
-            continue
-        swap = next((j for j in pool if _what(right[j]) == _what(f)), None)
+    pool = list(numbers.right)
+    for f in numbers.left:
+        swap = next((g for g in pool if _what(g) == _what(f)), None)
         if swap is not None:
             pool.remove(swap)
-            changed.append(f"{_what(f)} '{f.text}' became '{right[swap].text}'")
+            changed.append(f"{_what(f)} '{f.text}' became '{swap.text}'")
         else:
             missing.append(f"{_what(f)} '{f.text}' is missing")
-    for j in pool:
-        changed.append(f"{_what(right[j])} '{right[j].text}' is not in the original")
-    return missing, changed, converted
+    for g in pool:
+        changed.append(f"{_what(g)} '{g.text}' is not in the original")
+    return missing, changed
+
+
+def _compare_numbers(
+    src: Sequence[RawFact], tgt: Sequence[RawFact], translation: str | None = None, source: str | None = None
+) -> tuple[list[str], list[str], list[str]]:
+    """(missing, changed, converted) details from the number and date facts of both sides."""
+    numbers = _match_numbers(src, tgt, translation, source)
+    missing, changed = _number_details(numbers)
+    return missing, changed, numbers.converted
 
 
 def _repetition(text: str) -> str | None:
     """A phrase of 1-6 words repeated back to back (3x, or 4x for one word), or a 4-gram 3 times."""
     toks = [w.lower() for w in _WORD.findall(text)]
+    # Every loop below spans 4+ consecutive words that each occur 3+ times in the text; without
+    # such a stretch (almost every sentence: "the" thrice is not a stretch) there is none.
+    frequent = {w for w, c in Counter(toks).items() if c >= 3}
+    run = longest = 0
+    for w in toks:
+        run = run + 1 if w in frequent else 0
+        if run > longest:
+            longest = run
+    if longest < 4:
+        return None
     for n in range(1, 7):
         need = 4 if n == 1 else 3
-        for i in range(len(toks) - n * need + 1):
-            unit = toks[i : i + n]
-            if all(toks[i + k * n : i + (k + 1) * n] == unit for k in range(1, need)):
-                return f"'{' '.join(unit)}' repeats {need} times in a row"
-    grams = Counter(tuple(toks[i : i + 4]) for i in range(len(toks) - 3))
-    if grams:
-        gram, count = grams.most_common(1)[0]
-        if count >= 3:
-            return f"'{' '.join(gram)}' occurs {count} times"
+        # A phrase of n words repeated `need` times from i is a run of n x (need - 1) positions p
+        # with toks[p] == toks[p + n]: one linear pass per n (a byte string searched for a run of
+        # ones), not a slice comparison per position.
+        same = bytes(map(operator.eq, toks, toks[n:]))
+        i = same.find(b"\x01" * (n * (need - 1)))
+        if i >= 0:
+            return f"'{' '.join(toks[i : i + n])}' repeats {need} times in a row"
+    four = list(zip(toks, toks[1:], toks[2:], toks[3:], strict=False))
+    if len(four) - len(set(four)) < 2:
+        return None  # no 4-gram can occur three times (most sentences repeat none)
+    gram, count = Counter(four).most_common(1)[0]
+    if count >= 3:
+        return f"'{' '.join(gram)}' occurs {count} times"
     return None
 
 
@@ -370,7 +524,7 @@ def _copied(source: str, translation: str, names: Iterable[str]) -> str | None:
     tgt = {w.lower() for w in _LOWER_WORD.findall(translation)}
     shared = sum(1 for w in src if w in tgt)
     if (len(src) >= 3 and shared / len(src) >= 0.7) or (
-        _fold(source).strip() == _fold(translation).strip() and shared == len(src)
+        shared == len(src) and _fold(source).strip() == _fold(translation).strip()
     ):
         return f"the English repeats {shared} of the original's {len(src)} Norwegian words untranslated"
     return None
@@ -394,41 +548,103 @@ def _length_ratio(source: str, translation: str) -> str | None:
     return None
 
 
+_GLOSS_OPEN = re.compile(r"\s*\(\s*")
+_GLOSS_CLOSE = re.compile(r"^\s*\)")
+
+
+@dataclass
+class _Pair:
+    """One pair analysed, before its flags are written: kept so that neighbouring pairs of one
+    paragraph can settle facts that moved across a sentence boundary."""
+
+    source: str
+    translation: str
+    copied: str | None = None
+    numbers: _Numbers | None = None
+    absent: list[str] = field(default_factory=list)
+    english: English | None = None
+    names: list[str] = field(default_factory=list)
+
+
+def _glossed(names: list[RawFact], source: str) -> dict[int, int]:
+    """Bracketed name -> the name it restates, right before it: "RNC (Republican National
+    Committee)", "American Civil Liberties Union (Amerikansk Sivil Frihets Union)". Only the
+    bracketed one is excused: the name before it must be there in its own right."""
+    out: dict[int, int] = {}
+    for i, (a, b) in enumerate(pairwise(names)):
+        if _GLOSS_OPEN.fullmatch(source[a.end : b.start]) and _GLOSS_CLOSE.match(source[b.end : b.end + 3]):
+            out[i + 1] = i
+    return out
+
+
+def _analyse(source: str, translation: str, known: set[str]) -> _Pair:
+    src_facts = extract_from_text(source, "nb", known)
+    tgt_facts = extract_from_text(translation, "en", names=False)
+    name_facts = [f for f in src_facts if f.kind == "name" and isinstance(f.value, str)]
+    names = [str(f.value) for f in name_facts]
+    pair = _Pair(source, translation, names=names)
+    pair.copied = _copied(source, translation, names)
+    if pair.copied:
+        return pair
+    pair.numbers = _match_numbers(src_facts, tgt_facts, translation, source)
+    english = pair.english = English.of(translation)
+    present = {i: name_present(n, english) for i, n in enumerate(names) if _checkable_name(n)}
+    # A bracketed restatement is there when what it restates is.
+    for i, j in _glossed(name_facts, source).items():
+        if i in present and not present[i] and present.get(j):
+            present[i] = True
+    pair.absent = list(dict.fromkeys(names[i] for i, ok in present.items() if not ok))
+    return pair
+
+
+def _details(pair: _Pair) -> list[FlagDetail]:
+    if pair.copied:
+        # Untranslated text: number/name/length comparisons would only repeat the same problem.
+        return [FlagDetail("copied_input", pair.copied)]
+    found: dict[str, list[str]] = {}
+    if pair.numbers is not None:
+        missing, changed = _number_details(pair.numbers)
+        if missing:
+            found["number_missing"] = missing
+        if changed:
+            found["number_changed"] = changed
+        if pair.numbers.converted:
+            found["unit_converted"] = pair.numbers.converted
+    if pair.absent:
+        found["name_missing"] = [f"name '{name}' is missing" for name in pair.absent]
+    rep = _repetition(pair.translation)
+    if rep and not _repetition(pair.source):
+        found["repetition"] = [rep]
+    ratio = _length_ratio(pair.source, pair.translation)
+    if ratio:
+        found["length_ratio"] = [ratio]
+    return [FlagDetail(flag, "; ".join(found[flag])) for flag in FLAGS if flag in found]
+
+
+def _settle_neighbours(pairs: Sequence[_Pair]) -> None:
+    """Within one paragraph, a fact the sentence alignment put in the neighbouring pair is there:
+    a leftover number of one pair equal to a leftover of the next pair's other side (a sentence
+    split at "U.N." moved "Thursday" along), a name missing from one pair's English that the
+    next pair's English holds while the next pair's Norwegian does not name it."""
+    for a, b in pairwise(pairs):
+        for x, y in ((a, b), (b, a)):
+            if x.numbers is None or y.numbers is None:
+                continue
+            for f in list(x.numbers.left):
+                keys = f.match_keys()
+                g = next((g for g in y.numbers.right if keys & g.match_keys()), None)
+                if g is not None:
+                    x.numbers.left.remove(f)
+                    y.numbers.right.remove(g)
+            if x.absent and y.english is not None:
+                x.absent = [n for n in x.absent if n in y.names or not name_present(n, y.english)]
+
+
 def check_pair(source: str, translation: str, known: set[str] | None = None) -> list[FlagDetail]:
     """Flags (with details, in ``FLAGS`` order) for one Norwegian text and its English."""
     if known is None:
         known = known_name_words([source])
-    src_facts = extract_from_text(source, "nb", known)
-    tgt_facts = extract_from_text(translation, "en", names=False)
-    found: dict[str, list[str]] = {}
-    names = [str(f.value) for f in src_facts if f.kind == "name" and isinstance(f.value, str)]
-    copied = _copied(source, translation, names)
-    if copied:
-        # Untranslated text: number/name/length comparisons would only repeat the same problem.
-        return [FlagDetail("copied_input", copied)]
-    missing, changed, converted = _compare_numbers(src_facts, tgt_facts, translation)
-    if missing:
-        found["number_missing"] = missing
-    if changed:
-        found["number_changed"] = changed
-    if converted:
-        found["unit_converted"] = converted
-    english = English.of(translation)
-    absent: list[str] = []
-    for name in dict.fromkeys(names):
-        if not _checkable_name(name):
-            continue
-        if not name_present(name, english):
-            absent.append(f"name '{name}' is missing")
-    if absent:
-        found["name_missing"] = absent
-    rep = _repetition(translation)
-    if rep and not _repetition(source):
-        found["repetition"] = [rep]
-    ratio = _length_ratio(source, translation)
-    if ratio:
-        found["length_ratio"] = [ratio]
-    return [FlagDetail(flag, "; ".join(found[flag])) for flag in FLAGS if flag in found]
+    return _details(_analyse(source, translation, known))
 
 
 def _blocks_of(article: Article) -> list[list[int]]:
@@ -467,6 +683,7 @@ def check_aligned(original: Article, translation_text: str) -> CheckResult:
                 [len(original.sentences[i].text) for i in src_sents],
                 [len(english.sentences[i].text) for i in tgt_sents],
             )
+        analysed: list[tuple[PairResult, _Pair]] = []
         for bs, bt in blocks:
             s_idx = [src_sents[i] for i in bs]
             t_idx = [tgt_sents[i] for i in bt]
@@ -481,8 +698,13 @@ def check_aligned(original: Article, translation_text: str) -> CheckResult:
                     else "this English sentence has no counterpart in the original"
                 )
                 pair.flag_details = [FlagDetail("unaligned", detail)]
-            else:
-                pair.flag_details = check_pair(s_text, t_text, known)
-            pair.flags = [d.flag for d in pair.flag_details]
+                pair.flags = ["unaligned"]
+                result.pairs.append(pair)
+                continue
+            analysed.append((pair, _analyse(s_text, t_text, known)))
             result.pairs.append(pair)
+        _settle_neighbours([a for _p, a in analysed])
+        for pair, a in analysed:
+            pair.flag_details = _details(a)
+            pair.flags = [d.flag for d in pair.flag_details]
     return result

@@ -27,13 +27,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     q = msub.add_parser("download", help="download and convert a model (default: the catalog default)")
     q.add_argument("name", nargs="?", help="catalog name (see: nordbrief models list)")
     q.add_argument("--force", action="store_true", help="download again even if installed")
+    q.add_argument(
+        "--revision",
+        metavar="REV",
+        help="fetch this branch, tag, commit or refs/pr/N instead of the commit Nordbrief pins (warns)",
+    )
     q.set_defaults(func=cmd_download)
 
     q = msub.add_parser("remove", help="delete an installed model")
     q.add_argument("name")
     q.set_defaults(func=cmd_remove)
 
-    q = msub.add_parser("import", help="install a CTranslate2 model folder or an .argosmodel package")
+    q = msub.add_parser(
+        "import",
+        help="install a Hugging Face Marian checkpoint folder (hf download --local-dir, or a Hub cache "
+        "snapshots/<commit> folder), a CTranslate2 model folder or an .argosmodel package",
+    )
     q.add_argument("path")
     q.add_argument("--name", help="name to install it under")
     q.set_defaults(func=cmd_import)
@@ -132,15 +141,24 @@ class ProgressBar:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from models.store import download_model, installed_models
+    from models.cli.output import warn
+    from models.store import default_name, download_model, installed_models, load_catalog
 
     bar = ProgressBar()
     name = args.name
-    if name and name in installed_models() and not args.force:
+    revision = args.revision
+    entry = load_catalog().get(name or default_name())
+    if revision is not None and entry is not None and revision != entry.revision:
+        warn(
+            f"fetching {entry.name} at {revision}, not the commit Nordbrief pins ({entry.revision[:12]}); "
+            "its files are verified against the Hub's hashes at that revision, "
+            "which Nordbrief has not reviewed"
+        )
+    elif name and name in installed_models() and not args.force:
         print(f"{name} is already installed (use --force to download again)", file=sys.stderr)
         return EXIT_OK
     try:
-        model = download_model(name, progress=bar, force=args.force)
+        model = download_model(name, progress=bar, force=args.force, revision=revision)
     finally:
         bar._end_line()
     print(f"installed {model.name} -> {model.path}", file=sys.stderr)
@@ -158,9 +176,26 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from models.store import import_model
+    from models.store.manifest import Manifest
 
-    model = import_model(args.path, args.name)
+    bar = ProgressBar()
+    try:
+        model = import_model(args.path, args.name, progress=bar)
+    finally:
+        bar._end_line()
     print(f"imported {model.name} -> {model.path}", file=sys.stderr)
+    manifest = Manifest.read(model.path)
+    if manifest is not None and manifest.origin == "import-checkpoint":
+        if manifest.verified:
+            print(
+                f"  verified: every file matches {manifest.repo_id}@{(manifest.commit or '')[:12]}, "
+                f"the commit Nordbrief pins; {model.attribution} (license {model.license})",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                "  imported, not verified (no recorded catalog commit with matching hashes)", file=sys.stderr
+            )
     return EXIT_OK
 
 

@@ -14,7 +14,7 @@ import time
 
 from models import pipeline
 from models.cli.command import Command
-from models.cli.output import emit, load, to_json_text
+from models.cli.output import emit, load, to_json_text, warn
 from models.errors import EXIT_OK
 from models.settings import COMPUTE_TYPES, DEFAULT_COMPUTE_TYPE, EngineSettings
 
@@ -56,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     translator, article.model = pipeline.open_translator(settings)
     t1 = time.perf_counter()
+    if translator.notice:  # e.g. an old install that runs without its output shortlist
+        warn(translator.notice)
     total = len(article.sentences)
     done = 0
     _progress(0, total)

@@ -13,6 +13,7 @@ exit 4) instead of racing over the same partial files. The default model is an e
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -46,6 +47,7 @@ __all__ = [
     "InstalledModel",
     "ModelStatus",
     "ProgressCallback",
+    "default_name",
     "download_model",
     "get_default_model",
     "import_model",
@@ -168,14 +170,22 @@ def list_models() -> list[ModelStatus]:
                 license=(manifest.license if manifest else None) or (entry.license if entry else None),
                 attribution=(manifest.attribution if manifest else None)
                 or (entry.attribution if entry else None),
-                description=entry.description
-                if entry
-                else f"imported ({manifest.origin if manifest else '?'})",
+                description=entry.description if entry else _imported_description(manifest),
                 size_bytes=_folder_size(path) if path else (entry.download_mb * 10**6 if entry else None),
                 origin=manifest.origin if manifest else None,
             )
         )
     return rows
+
+
+def _imported_description(manifest: Manifest | None) -> str:
+    if manifest is None:
+        return "imported (?)"
+    if manifest.origin == "import-checkpoint":
+        if manifest.verified:
+            return f"imported offline, verified as {manifest.repo_id}@{(manifest.commit or '')[:12]}"
+        return "imported, not verified"
+    return f"imported ({manifest.origin})"
 
 
 def _damaged(name: str, problems: list[str]) -> ModelError:
@@ -328,8 +338,13 @@ def download_model(
     cancel: Callable[[], bool] | None = None,
     *,
     force: bool = False,
+    revision: str | None = None,
 ) -> InstalledModel:
     """Download a catalog model's Marian checkpoint, convert it to CTranslate2 int8, install it.
+
+    The checkpoint comes from the commit the catalog pins; ``revision`` (a branch, tag, commit
+    or ``refs/pr/N``) fetches another one on purpose (the caller warns the user), verified
+    against the hashes the Hub reports at that revision, and always downloads.
 
     Raises ``NetworkError`` (exit 4) on network, download or verification failure (nothing is
     installed then), ``DownloadBusyError`` (a ``NetworkError``) when another process is
@@ -344,6 +359,13 @@ def download_model(
     entry = catalog.get(name)
     if entry is None:
         raise _not_installed(name)
+    if revision is not None:
+        revision = revision.strip()
+        if not revision or any(c.isspace() for c in revision) or ".." in revision:
+            raise InputError(f"invalid revision {revision!r}")
+        if revision != entry.revision:
+            entry = dataclasses.replace(entry, revision=revision)
+            force = True
     if not force and name in installed_models():
         return _installed(name, installed_models()[name])
     if hub.offline():
@@ -442,24 +464,61 @@ def _download_locked(
     return _installed(name, installed_models()[name])
 
 
-def _write_limits(src: Path, out: Path) -> None:
-    """``nordbrief.json``: the model's position limit, which the translator splits sentences by."""
+# Marian models are trained on inputs of at most 512 tokens (OPUS-MT's tc-big models declare
+# 1,024 positions but their tokenizer's model_max_length, and the training, is 512).
+MARIAN_TRAINED_INPUT = 512
+
+
+def input_limits(src: Path) -> dict[str, int]:
+    """``nordbrief.json``'s limits for a Marian checkpoint folder: the position table size, and
+    the input limit = the smallest of ``max_position_embeddings``, the tokenizer's
+    ``model_max_length`` and 512."""
+
+    def read(name: str) -> dict[str, Any]:
+        try:
+            data = json.loads((src / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
     try:
-        config = json.loads((src / "config.json").read_text(encoding="utf-8"))
-        positions = int(config.get("max_position_embeddings", 512))
-    except (OSError, ValueError, TypeError):
+        positions = int(read("config.json").get("max_position_embeddings", 512))
+    except (TypeError, ValueError):
         positions = 512
-    meta = {"max_positions": positions, "max_input_tokens": positions}
+    limit = min(positions, MARIAN_TRAINED_INPUT)
+    declared = read("tokenizer_config.json").get("model_max_length")
+    if isinstance(declared, int) and 8 <= declared < limit:
+        limit = declared
+    return {"max_positions": positions, "max_input_tokens": limit}
+
+
+def _write_limits(src: Path, out: Path) -> None:
+    """``nordbrief.json``: the limits the translator splits sentences and bounds output by."""
+    meta = input_limits(src)
     (out / "nordbrief.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
-def import_model(path: str | Path, name: str | None = None) -> InstalledModel:
-    """Register a CTranslate2 model folder or an Argos Translate ``.argosmodel`` as installed."""
-    from models.store.local_import import import_into
+def import_model(
+    path: str | Path,
+    name: str | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> InstalledModel:
+    """Install a model the user already has: a Hugging Face Marian checkpoint folder (converted
+    like a download), a CTranslate2 model folder or an Argos Translate ``.argosmodel``.
+
+    A checkpoint folder whose recorded commit is a catalog entry's pinned one, and whose every
+    file matches its recorded ETag, is installed as that entry (``name`` may rename it) with its
+    attribution and license; any other checkpoint is installed as "imported, not verified"
+    under ``name`` (default: the folder's name). Nothing stays behind when anything fails.
+    """
+    from models.store.local_import import import_into, is_marian_checkpoint
 
     src = Path(path)
     if not src.exists():
         raise InputError(f"{src} does not exist")
+    if is_marian_checkpoint(src):
+        return _import_checkpoint(src, name, progress, cancel)
     tmp = _staging(".import-")
     try:
         final_name, manifest = import_into(src, tmp / "model", name)
@@ -474,3 +533,104 @@ def import_model(path: str | Path, name: str | None = None) -> InstalledModel:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return _installed(final_name, installed_models()[final_name])
+
+
+def _import_checkpoint(
+    src: Path,
+    name: str | None,
+    progress: ProgressCallback | None,
+    cancel: Callable[[], bool] | None,
+) -> InstalledModel:
+    """``import_model`` for a Hugging Face Marian checkpoint folder (see there)."""
+    from models.store import hub
+    from models.store.convert import convert_marian
+    from models.store.local_import import _slug, checkpoint_provenance, etag_matches
+    from models.store.manifest import sha256_file
+
+    label = name or src.name
+
+    def report(phase: str, done: int = 0, total: int | None = None, file: str | None = None) -> None:
+        if progress is not None:
+            progress(DownloadProgress(model=label, phase=phase, done=done, total=total, file=file))
+
+    missing = [n for n in hub.NEEDED if not (src / n).exists()]
+    weights = next((n for n in (hub.SAFETENSORS, hub.TORCH_BIN) if (src / n).exists()), None)
+    if weights is None:
+        missing.append("model.safetensors or pytorch_model.bin")
+    if missing:
+        raise ModelError(
+            f"checkpoint folder {src} lacks {', '.join(missing)}; copy the whole folder again "
+            "(e.g. hf download REPO --local-dir DIR)"
+        )
+    assert weights is not None
+    files = (*hub.NEEDED, *(n for n in hub.OPTIONAL if (src / n).exists()), weights)
+    prov = checkpoint_provenance(src, files)
+    entry = next(
+        (
+            e
+            for e in load_catalog().values()
+            if prov.commit == e.revision and (prov.repo_id is None or prov.repo_id == e.repo_id)
+        ),
+        None,
+    )
+    source_files: dict[str, dict[str, Any]] = {}
+    verified = entry is not None and all(n in prov.etags for n in files)
+    for i, n in enumerate(files):
+        report("verify", i, len(files), n)
+        path = src / n
+        digest = sha256_file(path, cancel)
+        source_files[n] = {"size": path.stat().st_size, "sha256": digest, "commit": prov.commit}
+        etag = prov.etags.get(n)
+        if etag is not None and not etag_matches(path, etag, digest):
+            raise NetworkError(
+                f"{path} does not match the hash recorded when it was downloaded (ETag {etag[:12]}); "
+                "download the checkpoint again; nothing was installed"
+            )
+    final = name or (entry.name if verified and entry is not None else _slug(src.name))
+    if not _valid_name(final):
+        raise InputError(f"invalid model name {final!r}")
+    if not verified and final in load_catalog():
+        pinned = load_catalog()[final].revision[:12]
+        raise InputError(
+            f"{src} is not verified as the catalog's {final} (no recorded commit {pinned} with "
+            "matching hashes); import it under another --name"
+        )
+    report("convert")
+    tmp = _staging(".import-")
+    try:
+        convert_marian(src, tmp / "model", quantization="int8", cancel=cancel)
+        _write_limits(src, tmp / "model")
+        if verified and entry is not None:
+            manifest = Manifest(
+                name=final,
+                origin="import-checkpoint",
+                repo_id=entry.repo_id,
+                revision=entry.revision,
+                commit=prov.commit,
+                license=entry.license,
+                attribution=entry.attribution,
+                quantization="int8",
+                source_files=source_files,
+                verified=True,
+            )
+        else:
+            manifest = Manifest(
+                name=final,
+                origin="import-checkpoint",
+                repo_id=prov.repo_id,
+                commit=prov.commit,
+                attribution=f"imported from {src}",
+                quantization="int8",
+                source_files=source_files,
+                verified=False,
+            )
+        with _model_lock(final):  # a download of the same name may be installing right now
+            if final in installed_models():
+                raise InputError(
+                    f"a model named {final!r} is already installed; pass --name or remove it first"
+                )
+            _install(tmp / "model", final, manifest, cancel)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report("done")
+    return _installed(final, installed_models()[final])

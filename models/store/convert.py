@@ -22,7 +22,7 @@ import numpy as np
 
 from models.errors import Cancelled, ModelError
 from models.store.checkpoint import read_weights
-from models.translation.engine import write_vocabulary_map
+from models.translation.engine import SPECIAL_TOKENS, special_first_order, write_vocabulary_map
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 TOKENIZER_FILES = ("source.spm", "target.spm")
@@ -96,6 +96,72 @@ def _special_tokens(src: Path) -> tuple[str, str]:
     return eos, unk
 
 
+def _expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """Every weight a MarianMTModel of ``config`` has (Transformers' names, ``model.`` dropped)."""
+    d, v = int(config["d_model"]), int(config["vocab_size"])
+    out: dict[str, tuple[int, ...]] = {}
+
+    def attention(prefix: str) -> None:
+        for n in ("q", "k", "v", "out"):
+            out[f"{prefix}.{n}_proj.weight"] = (d, d)
+            out[f"{prefix}.{n}_proj.bias"] = (d,)
+
+    def norm(prefix: str) -> None:
+        out[f"{prefix}.weight"] = (d,)
+        out[f"{prefix}.bias"] = (d,)
+
+    for stack in ("encoder", "decoder"):
+        ffn = int(config.get(f"{stack}_ffn_dim", 4 * d))
+        for i in range(int(config[f"{stack}_layers"])):
+            p = f"{stack}.layers.{i}"
+            attention(p + ".self_attn")
+            norm(p + ".self_attn_layer_norm")
+            if stack == "decoder":
+                attention(p + ".encoder_attn")
+                norm(p + ".encoder_attn_layer_norm")
+            out[p + ".fc1.weight"], out[p + ".fc1.bias"] = (ffn, d), (ffn,)
+            out[p + ".fc2.weight"], out[p + ".fc2.bias"] = (d, ffn), (d,)
+            norm(p + ".final_layer_norm")
+    for key in (
+        "shared.weight",
+        "encoder.embed_tokens.weight",
+        "decoder.embed_tokens.weight",
+        "lm_head.weight",
+    ):
+        out[key] = (v, d)
+    return out
+
+
+def _check_weights(src: Path, config: dict[str, Any], state: dict[str, np.ndarray]) -> None:
+    """Shapes against config.json and float dtypes, so a checkpoint whose files do not belong
+    together fails with one line naming the tensor, not somewhere inside CTranslate2."""
+    expected = _expected_shapes(config)
+    fix = "the checkpoint's files do not belong together; download it again"
+    for key, shape in expected.items():
+        value = state.get(key)
+        if value is None:
+            continue
+        if value.dtype != np.float32:
+            raise ModelError(
+                f"{src}: weight {key} is {value.dtype}; "
+                "Nordbrief converts float16, bfloat16 or float32 checkpoints"
+            )
+        if tuple(value.shape) != shape:
+            raise ModelError(
+                f"{src}: weight {key} has shape {tuple(value.shape)}, config.json implies {shape}; {fix}"
+            )
+    bias = state.get("final_logits_bias")
+    vocab = int(config["vocab_size"])
+    if bias is not None and bias.size != vocab:
+        raise ModelError(f"{src}: final_logits_bias has {bias.size} entries, config.json says {vocab}; {fix}")
+    for stack in ("encoder", "decoder"):
+        layers = int(config[f"{stack}_layers"])
+        if any(k.startswith(f"{stack}.layers.{layers}.") for k in state):
+            raise ModelError(
+                f"{src}: the weights have more {stack} layers than config.json's {layers}; {fix}"
+            )
+
+
 def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
     """A ``TransformerSpec`` filled from a Marian checkpoint folder (config, vocab, weights)."""
     from ctranslate2.specs import transformer_spec
@@ -104,8 +170,17 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
         config = json.loads((src / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(f"{src}: cannot read config.json ({exc})") from None
-    if config.get("model_type") != "marian":
-        raise ModelError(f"{src}: not a Marian model (model_type={config.get('model_type')!r})")
+    if not isinstance(config, dict):
+        raise ModelError(f"{src}: config.json is not a JSON object; download the checkpoint again")
+    architectures = config.get("architectures") or ["MarianMTModel"]
+    if config.get("model_type") != "marian" or "MarianMTModel" not in architectures:
+        raise ModelError(
+            f"{src}: not a Marian translation model (model_type {config.get('model_type')!r}, "
+            f"architectures {architectures}); Nordbrief converts OPUS-MT MarianMTModel checkpoints"
+        )
+    for key in ("d_model", "encoder_layers", "decoder_layers", "encoder_attention_heads", "vocab_size"):
+        if not isinstance(config.get(key), int) or config[key] <= 0:
+            raise ModelError(f"{src}: config.json has no valid {key}; download the checkpoint again")
     if not config.get("share_encoder_decoder_embeddings", True):
         raise ModelError(f"{src}: separate source/target vocabularies are not supported")
     heads = int(config["encoder_attention_heads"])
@@ -123,6 +198,7 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
     state = read_weights(find_weights(src))
     check_cancel()
     state = {k.removeprefix("model."): v for k, v in state.items()}
+    _check_weights(src, config, state)
 
     def get(key: str) -> np.ndarray:
         try:
@@ -136,12 +212,24 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
     )
     if shared is None:
         raise ModelError(f"{src}: checkpoint has no token embeddings")
-    if config.get("tie_word_embeddings", True):
-        lm_head = shared
-    else:
-        lm_head = state.get("lm_head.weight")
-        if lm_head is None:
-            raise ModelError(f"{src}: checkpoint lacks lm_head.weight")
+    lm_head = shared if config.get("tie_word_embeddings", True) else state.get("lm_head.weight")
+    if lm_head is None:
+        raise ModelError(f"{src}: checkpoint lacks lm_head.weight")
+
+    tokens = _vocabulary(src, vocab_size)
+    if tokens and tokens[-1] == "<pad>":
+        tokens.pop()
+    if len(tokens) != shared.shape[0] - 1:
+        raise ModelError(
+            f"{src}: vocab.json has {len(tokens)} tokens but the weights have {shared.shape[0] - 1} rows; "
+            "the checkpoint's files do not belong together, download it again"
+        )
+    eos, unk = _special_tokens(src)
+    for tok in (eos, unk):
+        if tok not in tokens:
+            raise ModelError(
+                f"{src}: vocab.json lacks the special token {tok!r}; download the checkpoint again"
+            )
 
     spec = transformer_spec.TransformerSpec.from_config(
         (n_enc, n_dec),
@@ -216,21 +304,24 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
 
     # Transformers appends a <pad> row used only to start the decoder; CTranslate2 starts from a
     # zero embedding instead, so the row (and the token) go, matching Marian's own vocabulary.
+    # Then the special tokens move to ids 0, 1, ... (rows and bias entries with them): with the
+    # output shortlist CTranslate2 finds </s> by a position it remembers from its first call,
+    # which is only right for ids nothing below ever moves (models/translation/engine.py explains it).
+    # OPUS-MT's tc-big models have </s> at 41977 of 54765; the old ones had it at 0 already.
     rows = shared.shape[0]
+    order = np.asarray(special_first_order(tokens, (eos, unk, *SPECIAL_TOKENS)), dtype=np.int64)
+    moved: dict[int, np.ndarray] = {}  # tied layers keep sharing one array
     for layer in (enc.embeddings[0], dec.embeddings, dec.projection):
         if layer.weight.shape[0] == rows:
-            layer.weight = layer.weight[:-1]
+            ident = id(layer.weight)
+            if ident not in moved:
+                moved[ident] = np.ascontiguousarray(layer.weight[:-1][order])
+            layer.weight = moved[ident]
     if dec.projection.has_bias() and dec.projection.bias.shape[0] == rows:
-        dec.projection.bias = dec.projection.bias[:-1]
-
-    tokens = _vocabulary(src, vocab_size)
-    if tokens and tokens[-1] == "<pad>":
-        tokens.pop()
-    if len(tokens) != rows - 1:
-        raise ModelError(f"{src}: vocab.json has {len(tokens)} tokens but the weights have {rows - 1} rows")
+        dec.projection.bias = dec.projection.bias[:-1][order]
+    tokens = [tokens[i] for i in order]
     spec.register_source_vocabulary(tokens)
     spec.register_target_vocabulary(tokens)
-    eos, unk = _special_tokens(src)
     spec.config.eos_token = eos
     spec.config.unk_token = unk
     spec.config.decoder_start_token = eos

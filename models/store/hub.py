@@ -1,11 +1,25 @@
 """Fetching a Marian checkpoint from the Hugging Face Hub with the real ``huggingface_hub`` client.
 
-Only the files conversion needs are fetched, each from the resolved commit. A partial file is
-kept in the staging folder and resumed with a ``Range`` request, within a run (dropped
-connection) and across runs (cancel, crash, quit); the client's httpx session honours
-``HTTP(S)_PROXY``. The client
-reads ``HF_ENDPOINT``/``HF_HUB_OFFLINE`` once at import, so both are read here at call time and the
-endpoint is passed explicitly: a mirror set after start-up (or by a test) still applies.
+Only the files conversion needs are fetched, each from one commit: the catalog pins a full commit
+id per model (commits are immutable, so the sizes and hashes the Hub reports there are the ones
+every file is verified against), and weights never come from a pull request (anyone can open
+one on a Hub repo). A partial file is kept in the staging folder and resumed with a ``Range``
+request, within a run (dropped connection) and across runs (cancel, crash, quit); no file may
+grow past the size the Hub lists for it. The client's httpx session honours ``HTTP(S)_PROXY``. The
+client reads ``HF_ENDPOINT``/``HF_HUB_OFFLINE`` once at import, so both are read here at call
+time and the endpoint is passed explicitly: a mirror set after start-up (or by a test) still
+applies.
+
+Xet: the Hub now stores many repos' large files in Xet storage, and ``hf_hub_download`` switches
+to the ``hf-xet`` client when a file's answer carries ``X-Xet-Hash`` (huggingface_hub
+``file_download._download_to_tmp_and_move``, ``xet_get``). Nordbrief never goes that way: it
+calls the client's ``http_get`` on the file's ``/resolve`` URL itself, which the Hub answers for a
+Xet-backed file too, with a redirect to its Xet bridge serving the whole file over plain HTTP
+with ``Range`` (huggingface_hub PR #2875: "the service builds will build and stream the entire
+file"). So resume across runs, the size cap and byte progress are the same for LFS and Xet
+files; hf-xet's own download keeps no partial file across runs and reports through its own
+progress path. ``tests/models/hubserver.py`` sends the Xet headers and refuses the Xet token
+route, and the download tests assert it is never called.
 """
 
 from __future__ import annotations
@@ -22,8 +36,10 @@ from models.store.manifest import git_blob_sha1, sha256_file
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 NEEDED = ("config.json", "source.spm", "target.spm", "vocab.json")
-OPTIONAL = ("tokenizer_config.json",)
+OPTIONAL = ("tokenizer_config.json",)  # model_max_length, the special tokens' names
 SAFETENSORS, TORCH_BIN = "model.safetensors", "pytorch_model.bin"
+# A file whose size the Hub does not list may still not grow without bound.
+MAX_UNLISTED_BYTES = 2 << 30
 
 
 @dataclass(frozen=True)
@@ -84,72 +100,49 @@ def _remote(sibling: Any, commit: str) -> RemoteFile:
     )
 
 
-def plan(repo_id: str, revision: str) -> Plan:
-    """Resolve ``revision`` to a commit and choose the files: safetensors weights when any exist.
+def is_commit(revision: str) -> bool:
+    return len(revision) == 40 and all(c in "0123456789abcdef" for c in revision)
 
-    Many OPUS-MT repos hold ``model.safetensors`` only on a conversion pull request (``refs/pr/N``).
-    Such a file is used only when that PR's ``pytorch_model.bin`` is byte-identical to the branch's
-    (same LFS SHA-256), i.e. it converts exactly the weights being asked for; else the ``.bin``.
+
+def plan(repo_id: str, revision: str) -> Plan:
+    """Resolve ``revision`` to a commit and choose the files there: ``model.safetensors`` when the
+    commit has it, else ``pytorch_model.bin`` (read later by the restricted unpickler).
+
+    Pull requests are never consulted: a ``refs/pr/N`` holds whatever its opener pushed, so
+    weights from one are only taken when asked for by revision (``models download --revision``).
     """
     api = _api()
     info = api.model_info(repo_id, revision=revision, files_metadata=True)
     commit = info.sha
+    if is_commit(revision) and commit != revision:
+        raise NetworkError(
+            f"the hub answered {repo_id}@{revision} with commit {commit}; nothing was downloaded"
+        )
     files = {s.rfilename: s for s in info.siblings or []}
     missing = [n for n in NEEDED if n not in files]
     if missing:
         raise ModelError(f"{repo_id}@{revision} is not a Marian model repo (no {', '.join(missing)})")
     chosen = [_remote(files[n], commit) for n in NEEDED + OPTIONAL if n in files]
-    if SAFETENSORS in files:
-        return Plan(commit, (*chosen, _remote(files[SAFETENSORS], commit)))
-    weights = _remote(files[TORCH_BIN], commit) if TORCH_BIN in files else None
-    pr_weights = _safetensors_from_pr(api, repo_id, weights)
-    if pr_weights is not None:
-        return Plan(commit, (*chosen, pr_weights))
-    if weights is None:
-        raise ModelError(f"{repo_id}@{revision} has no model.safetensors or pytorch_model.bin")
-    return Plan(commit, (*chosen, weights))
-
-
-def _safetensors_from_pr(api: Any, repo_id: str, weights: RemoteFile | None) -> RemoteFile | None:
-    from huggingface_hub.errors import HfHubHTTPError
-
-    try:
-        refs = api.list_repo_refs(repo_id, include_pull_requests=True)
-    except HfHubHTTPError:
-        return None  # a mirror without the refs route: fall back to the .bin
-    prs = sorted(
-        refs.pull_requests or [],
-        key=lambda r: int(r.ref.rsplit("/", 1)[-1]) if r.ref.rsplit("/", 1)[-1].isdigit() else -1,
-        reverse=True,
-    )
-    for pr in prs:
-        try:
-            info = api.model_info(repo_id, revision=pr.target_commit, files_metadata=True)
-        except HfHubHTTPError:
-            continue
-        files = {s.rfilename: s for s in info.siblings or []}
-        if SAFETENSORS not in files:
-            continue
-        pr_bin = files.get(TORCH_BIN)
-        same_weights = weights is None or (
-            pr_bin is not None
-            and pr_bin.lfs is not None
-            and weights.sha256 is not None
-            and pr_bin.lfs.sha256 == weights.sha256
-        )
-        if same_weights:
-            return _remote(files[SAFETENSORS], pr.target_commit)
-    return None
+    for name in (SAFETENSORS, TORCH_BIN):
+        if name in files:
+            return Plan(commit, (*chosen, _remote(files[name], commit)))
+    raise ModelError(f"{repo_id}@{revision} has no model.safetensors or pytorch_model.bin")
 
 
 ByteCallback = Callable[[str, int, int | None], None]  # file, bytes done in it, its size
 
 
-def _bar_class(filename: str, on_bytes: ByteCallback, cancel: Callable[[], bool] | None) -> type:
-    """A silent tqdm subclass: the client reports chunks to it; we forward them and check cancel."""
+class TooLargeError(NetworkError):
+    """The server sent more bytes than the Hub lists for the file."""
+
+
+def _bar_class(filename: str, on_bytes: ByteCallback, cancel: Callable[[], bool] | None, cap: int) -> type:
+    """A silent tqdm subclass: the client reports each chunk to it before writing it; we forward
+    the count, stop a file that grows past ``cap`` bytes (so it never reaches the disk), and
+    check cancel."""
     from tqdm.auto import tqdm
 
-    class Bar(tqdm):  # type: ignore[misc,valid-type]
+    class Bar(tqdm):  # type: ignore[misc]
         monitor_interval = 0  # no tqdm monitor thread: a GUI must not gain stray threads
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -161,6 +154,11 @@ def _bar_class(filename: str, on_bytes: ByteCallback, cancel: Callable[[], bool]
 
         def update(self, n: float | None = 1) -> bool | None:
             self._done += int(n or 0)
+            if self._done > cap:
+                raise TooLargeError(
+                    f"{filename}: the server sent more than the {cap:,} bytes the Hub lists; "
+                    "nothing was installed"
+                )
             on_bytes(filename, self._done, self._size)
             if cancel is not None and cancel():
                 raise Cancelled()
@@ -187,7 +185,7 @@ def fetch(
     """
     from huggingface_hub import constants, hf_hub_url
     from huggingface_hub.file_download import http_get
-    from huggingface_hub.utils import build_hf_headers
+    from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]  # lazily exported
 
     from models import __version__
 
@@ -219,7 +217,9 @@ def fetch(
             headers=headers,
             expected_size=rf.size,
             displayed_filename=rf.name,
-            tqdm_class=_bar_class(rf.name, on_bytes, cancel),
+            tqdm_class=_bar_class(
+                rf.name, on_bytes, cancel, rf.size if rf.size is not None else MAX_UNLISTED_BYTES
+            ),
         )
     os.replace(part, dest)
     return dest

@@ -1,4 +1,5 @@
-"""Importing models the user already has: a CTranslate2 folder or an Argos Translate package.
+"""Importing models the user already has: a CTranslate2 folder, an Argos Translate package, or a
+Hugging Face Marian checkpoint folder (converted by ``models.store.import_model`` like a download).
 
 An ``.argosmodel`` is a zip holding ``<pkg>/model/`` (a CTranslate2 model), ``<pkg>/sentencepiece.model``
 (one SentencePiece model for both sides) and ``<pkg>/metadata.json``. Zip members are checked so
@@ -11,11 +12,12 @@ import json
 import re
 import shutil
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from models.errors import InputError, ModelError
-from models.store.manifest import Manifest
+from models.store.manifest import Manifest, git_blob_sha1
 
 VOCABULARIES = (
     "shared_vocabulary.json",
@@ -107,6 +109,86 @@ def _import_argos(src: Path, out: Path, name: str | None) -> tuple[str, Manifest
         revision=str(meta.get("package_version")) if meta.get("package_version") else None,
     )
     return final, manifest
+
+
+# ---------------------------------------------------------------- Hugging Face checkpoint folders
+
+
+def is_marian_checkpoint(folder: Path) -> bool:
+    """A Hugging Face checkpoint folder: config.json and no CTranslate2 model.bin (what is
+    missing or wrong in it is reported by the import, exit 3)."""
+    return folder.is_dir() and (folder / "config.json").exists() and not (folder / "model.bin").exists()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a checkpoint folder records about where it came from."""
+
+    kind: str  # "local-dir" (hf download --local-dir), "hub-cache" (a snapshots/<commit>/ folder), "none"
+    commit: str | None = None
+    repo_id: str | None = None
+    etags: dict[str, str] = field(default_factory=dict)  # file name -> ETag (sha256 or git blob sha1)
+
+
+_HEX40 = re.compile(r"^[0-9a-f]{40}$")
+_ETAG = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+
+
+def checkpoint_provenance(folder: Path, files: tuple[str, ...]) -> Provenance:
+    """Where ``folder``'s ``files`` come from, checking its links on the way.
+
+    ``hf download REPO --local-dir DIR`` leaves ``DIR/.cache/huggingface/download/NAME.metadata``
+    (commit, ETag, time: huggingface_hub ``_local_folder``); a Hub cache's
+    ``models--ORG--NAME/snapshots/<commit>/`` holds links into that cache's own ``blobs/``, each blob
+    named by its ETag. Links are followed only there: any other link (in a cache folder or not)
+    is refused, so an import never reads a file from somewhere the folder does not own.
+    """
+    links = [n for n in files if (folder / n).is_symlink()]
+    snapshot = folder.parent.name == "snapshots" and _HEX40.match(folder.name) is not None
+    if snapshot:
+        repo_dir = folder.parent.parent
+        blobs = (repo_dir / "blobs").resolve()
+        etags: dict[str, str] = {}
+        for n in files:
+            path = folder / n
+            if not path.exists():
+                continue
+            target = path.resolve()
+            if not path.is_symlink() or target.parent != blobs or not _ETAG.match(target.name):
+                raise InputError(
+                    f"{path} is not a link into {repo_dir / 'blobs'}; import the snapshot folder of an "
+                    "intact Hub cache, or copy the files into a plain folder"
+                )
+            etags[n] = target.name
+        parts = repo_dir.name.split("--")
+        repo_id = "/".join(parts[1:]) if len(parts) >= 3 and parts[0] == "models" else None
+        return Provenance("hub-cache", folder.name, repo_id, etags)
+    if links:
+        raise InputError(
+            f"{folder / links[0]} is a link; copy the checkpoint's files into the folder itself "
+            "(or import a Hub cache snapshots/<commit> folder)"
+        )
+    meta_dir = folder / ".cache" / "huggingface" / "download"
+    commits: set[str] = set()
+    etags = {}
+    for n in files:
+        meta = meta_dir / f"{n}.metadata"
+        if not meta.is_file() or meta.is_symlink():
+            continue
+        lines = meta.read_text("utf-8", errors="replace").splitlines()
+        if len(lines) >= 2 and _HEX40.match(lines[0].strip()) and _ETAG.match(lines[1].strip().strip('"')):
+            commits.add(lines[0].strip())
+            etags[n] = lines[1].strip().strip('"')
+    if not etags:
+        return Provenance("none")
+    if len(commits) != 1:
+        raise InputError(f"{folder}: its files were downloaded from different commits; download it again")
+    return Provenance("local-dir", commits.pop(), None, etags)
+
+
+def etag_matches(path: Path, etag: str, sha256: str) -> bool:
+    """The Hub's ETag: SHA-256 for LFS files, the git blob SHA-1 for the others."""
+    return sha256 == etag if len(etag) == 64 else git_blob_sha1(path) == etag
 
 
 def import_into(src: Path, out: Path, name: str | None) -> tuple[str, Manifest]:

@@ -42,7 +42,7 @@ def git_blob_sha1(path: Path) -> str:
 @dataclass
 class Manifest:
     name: str
-    origin: str  # "hub", "import-ctranslate2" or "import-argos"
+    origin: str  # "hub", "import-checkpoint", "import-ctranslate2" or "import-argos"
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {"size", "sha256"}
     repo_id: str | None = None
     revision: str | None = None
@@ -52,6 +52,9 @@ class Manifest:
     quantization: str | None = None
     source_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     created: str | None = None
+    # Imported checkpoints: True when every file matched the ETag recorded with the folder at a
+    # catalog entry's pinned commit; False for "imported, not verified"; None otherwise.
+    verified: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, **self.__dict__}

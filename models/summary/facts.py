@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import pairwise
 
@@ -185,7 +185,6 @@ _ATTACHED_VALUE = {"million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, 
 # Relative dates ("i fjor" -> "last year"). Soft: "i går" is "yesterday" or "last night".
 RELATIVE_NB = {
     "i fjor": "last_year",
-    "i fjord": "last_year",
     "i går": "yesterday",
     "i går kveld": "yesterday",
     "i morgen": "tomorrow",
@@ -211,6 +210,11 @@ _UNITS_NB = {
     "prosentpoeng": "pp",
     "km/t": "km/h",
     "km/h": "km/h",
+    # Speed written out, as Nynorsk and careful Bokmål do: "135 kilometer i timen".
+    "kilometer i timen": "km/h",
+    "km i timen": "km/h",
+    "kilometer per time": "km/h",
+    "km per time": "km/h",
     "kilometer": "km",
     "kilometers": "km",
     "km": "km",
@@ -309,8 +313,8 @@ _NAME_JOINERS = {"for", "of", "de", "van", "von", "der", "den", "bin", "ibn", "d
 # Arabic-style lowercase prefixes of names: "al-Sham", "el-Sisi", "bin-Salman".
 _NAME_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az|ibn|bin|abu|abd|ben)-(?=[A-ZÆØÅÄÖÜ])")
 
+_DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
-_UPPER = re.compile(r"^[A-ZÆØÅÄÖÜÉÈ]")
 _LETTERS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 # Digits with optional thousands groups and decimals; the group/decimal marks differ by language
@@ -335,14 +339,39 @@ def _stop_words() -> frozenset[str]:
 
 def fold(text: str) -> str:
     """Lowercase, accents removed (ø and æ have none to remove), curly apostrophes straightened."""
+    if text.isascii():
+        return text.lower()  # the common case (English words, most names): nothing to decompose
+    if len(text) <= 64:
+        return _fold_short(text)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = text.lower().replace("’", "'")
     decomposed = unicodedata.normalize("NFKD", text)
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
+# Names and words repeat across an article's sentences: fold each short one once.
+_fold_short = lru_cache(maxsize=16_384)(_fold)
+
+
 @cache
 def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     """(Norwegian name -> English forms, acronyms that are common nouns) from CLDR + models/data."""
+    table, common, _titles = _name_data()
+    return table, common
+
+
+@cache
+def name_titles() -> frozenset[str]:
+    """Titles and honorifics (folded) that stand inside a name run but are not the name: "Senator
+    Elizabeth Warren" is "Sen. Elizabeth Warren", "Mr Bean" is "Bean" (models/data, "~" lines)."""
+    return _name_data()[2]
+
+
+@cache
+def _name_data() -> tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]:
     table: dict[str, set[str]] = {}
     en = _locale("en").territories
     for code in ("nb", "nn"):
@@ -350,6 +379,7 @@ def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
             if key in en and not key.isdigit():
                 table.setdefault(fold(name), set()).add(fold(en[key]))
     common: set[str] = set()
+    titles: set[str] = set()
     raw = resources.files("models").joinpath("data/names_nb_en.tsv").read_text(encoding="utf-8")
     for line in raw.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -357,11 +387,14 @@ def name_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
         if line.startswith("!"):
             common.add(line[1:].strip())
             continue
+        if line.startswith("~"):
+            titles.update(fold(t.strip()) for t in line[1:].split("|") if t.strip())
+            continue
         nb, _, forms = line.partition("\t")
         table.setdefault(fold(nb.strip()), set()).update(
             fold(f.strip()) for f in forms.split("|") if f.strip()
         )
-    return {k: tuple(sorted(v)) for k, v in table.items()}, frozenset(common)
+    return {k: tuple(sorted(v)) for k, v in table.items()}, frozenset(common), frozenset(titles)
 
 
 @cache
@@ -381,6 +414,9 @@ def _finite(value: float) -> float | int | None:
     return round(value, 6)
 
 
+_MARK_SPLIT = re.compile(r"([.,])")
+
+
 def _parse_number(raw: str, lang: str) -> float | None:
     """Norwegian: ``.``/space group thousands, ``,`` is the decimal mark; English the reverse.
 
@@ -389,7 +425,7 @@ def _parse_number(raw: str, lang: str) -> float | None:
     """
     s = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     group = "," if lang == "en" else "."
-    parts = re.split(r"([.,])", s)
+    parts = _MARK_SPLIT.split(s)
     digits = ""
     for i, part in enumerate(parts):
         if part in ".,":
@@ -476,9 +512,18 @@ def _date_patterns(lang: str) -> tuple[re.Pattern[str], ...]:
         )
         pats = [day_first, month_first]
     else:
+        # A Norwegian month also takes a genitive ("februars seier") and opens compounds
+        # ("novembervalet", "1. oktoberrøystinga"); only names of 4+ (genitive) or 5+ letters
+        # (compound) do, so "mais" (maize), "marsjere" and "junior" stay words.
+        tail = r"(?:(?P<mtail>(?<=[^\W\d_]{4})s|(?<=[^\W\d_]{5})[^\W\d_]{3,})|\.)?"
         pats = [
             re.compile(
-                r"(?<![\w.])(?:(?P<day>\d{1,2})\.\s*)?" + month + r"(?:,?\s+(?P<year>\d{4}))?(?!\w)", re.I
+                r"(?<![\w.])(?:(?P<day>\d{1,2})\.\s*)?(?P<month>"
+                + month_alt
+                + ")"
+                + tail
+                + r"(?:,?\s+(?P<year>\d{4}))?(?!\w)",
+                re.I,
             )
         ]
     weekday = re.compile(r"(?<!\w)(?P<wd>" + day_alt + r")(?P<tail>\w*)", re.I)
@@ -519,12 +564,28 @@ def _date_value(month: str, day: str | None, year: str | None) -> str:
     return value
 
 
+_NEXT_WORD = re.compile(r" ([A-ZÆØÅ][\w'’]*)")
+_LAST_YEAR_NB = re.compile(r"(?<!\w)fjorårets?|(?<!\w)fjorårs", re.I)
+_WEEKDAY_TAIL_NB = re.compile(r"(?:en|ens|er|ene|s|s\w{3,})")
+_WORD_BEFORE = re.compile(r"(?:^|(?P<lead>[.!?:\"“«(])\s*|\s)(?P<word>[A-ZÆØÅ][\w'’]*) $")
+
+
 def _next_word(text: str, end: int) -> str:
-    m = re.match(r" ([A-ZÆØÅ][\w'’]*)", text[end : end + 40])
+    m = _NEXT_WORD.match(text, end, end + 40)
     return m.group(1) if m else ""
 
 
-def _dates(text: str, lang: str) -> list[RawFact]:
+@cache
+def _weekday_suffix(lang: str) -> str:
+    """What every weekday name ends in ("dag", "day"): a sentence without it names no weekday."""
+    names = list(weekdays(lang))
+    n = 0
+    while n < min(map(len, names)) and len({name[-1 - n] for name in names}) == 1:
+        n += 1
+    return names[0][len(names[0]) - n :]
+
+
+def _dates(text: str, lang: str, digits: bool = True) -> list[RawFact]:
     out: list[RawFact] = []
     relative = RELATIVE_EN if lang == "en" else RELATIVE_NB
     # Match case-insensitively on the text itself: text.lower() can change the length ("İ" ->
@@ -535,10 +596,12 @@ def _dates(text: str, lang: str) -> list[RawFact]:
             continue
         out.append(RawFact("date", m.group(0), value, m.start(), m.end(), soft=True))
     if lang != "en":
-        for m in re.finditer(r"(?<!\w)fjorårets?|(?<!\w)fjorårs", text, re.I):
+        for m in _LAST_YEAR_NB.finditer(text):
             out.append(RawFact("date", m.group(0), "last_year", m.start(), m.end(), soft=True))
     *month_pats, weekday_pat, numeric_pat = _date_patterns(lang)
     month_names = months(lang)
+    if lang == "en" and not digits:
+        month_pats = month_pats[1:]  # the day-first form starts with digits
     for pat in month_pats:
         for m in pat.finditer(text):
             surface = m.group("month")
@@ -572,23 +635,30 @@ def _dates(text: str, lang: str) -> list[RawFact]:
             start, end = m.span()
             if not year and text[end - 1 : end] == "." and key + "." not in _ABBREVIATED[lang]:
                 end -= 1  # "14. september." ends the sentence; only "okt." keeps its dot
-            out.append(RawFact("date", text[start:end], value, start, end))
+            mtail = m.groupdict().get("mtail")
+            # A compound ("novembervalet") names the month but not as a date a reader checks.
+            soft = mtail is not None and mtail.lower() not in ("", "s")
+            out.append(RawFact("date", text[start:end], value, start, end, soft=soft))
     names = weekdays(lang)
-    for m in weekday_pat.finditer(text):
+    for m in weekday_pat.finditer(text) if _weekday_suffix(lang) in text.lower() else ():
         tail = m.group("tail").lower()
         if tail and lang == "en" and tail not in ("s",):
             continue
-        if tail and lang != "en" and not re.fullmatch(r"(?:en|ens|er|ene|s|s\w{3,})", tail):
+        if tail and lang != "en" and not _WEEKDAY_TAIL_NB.fullmatch(tail):
             continue
-        nxt = _next_word(text, m.end())
-        if nxt and m.group("wd")[0].isupper() and nxt.lower() not in months(lang) and not nxt.isdigit():
-            continue  # "The Sunday Times", "Saturday Night Live"
-        before = text[max(0, m.start() - 40) : m.start()]
-        prev = re.search(r"(?:^|(?P<lead>[.!?:\"“«(])\s*|\s)(?P<word>[A-ZÆØÅ][\w'’]*) $", before)
-        if m.group("wd")[0].isupper() and prev and not prev.group("lead") and prev.start() > 0:
-            continue  # "Fox News Sunday" (but "Since Thursday" opens a sentence)
+        if lang != "en" and m.group("wd")[0].isupper():
+            # A capitalised Norwegian weekday inside a name: "Supersøndag Live", "Fox News Søndag".
+            nxt = _next_word(text, m.end())
+            if nxt and nxt.lower() not in months(lang) and not nxt.isdigit():
+                continue
+            prev = _WORD_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+            if prev and not prev.group("lead") and prev.start() > 0:
+                continue
+        # English weekdays are always capitalised, so capitals around one say nothing ("told the
+        # General Assembly Saturday", "This Saturday New York"); one inside a title the Norwegian
+        # keeps ("The Sunday Times") is matched by the checker as a word the original holds.
         out.append(RawFact("date", m.group(0), names[m.group("wd").lower()], *m.span()))
-    for m in numeric_pat.finditer(text):
+    for m in numeric_pat.finditer(text) if digits else ():
         a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
         if len(year) == 2:
             year = "20" + year
@@ -605,6 +675,10 @@ def _dates(text: str, lang: str) -> list[RawFact]:
 
 _CLOCK_NB = re.compile(r"(?<!\w)(?:kl|klokka|klokken)\.?\s*(\d{1,2})(?:[.:](\d{2}))?(?!\d|[.,]\d)", re.I)
 _CLOCK_BARE = re.compile(r"(?<![\w.,:])([01]?\d|2[0-3])[.:]([0-5]\d)(?![\d]|[.,]\d)")
+_CLOCK_RANGE = re.compile(r"\s*(?:-|–|til|og|to)\s*(\d{1,2})(?:[.:](\d{2}))?(?![\d\w]|[.,]\d)")
+_SCALE_AFTER = re.compile(
+    r"[ \u00a0]+(?:hundre|tusen|mill|mln|mrd|milliard\w*|million\w*|billion\w*)(?!\w)", re.I
+)
 _CLOCK_EN = re.compile(r"(?<![\w.,:])(\d{1,2})(?:[:.](\d{2}))?\s?([ap])\.?\s?m\b\.?", re.I)
 _CLOCK_EN_COLON = re.compile(r"(?<![\w.,:])([01]?\d|2[0-3]):([0-5]\d)(?!\d)")
 
@@ -635,9 +709,24 @@ def _times(text: str, lang: str) -> list[RawFact]:
         if h <= 24 and mi < 60:
             keys = _clock(h % 24, mi, None, m.group(2) is None)
             out.append(RawFact("date", m.group(0), sorted(keys)[0][1], *m.span(), keys=keys))
+            # "klokka 12 og 13", "kl. 10-12": the second end of the range is a clock time too.
+            r = _CLOCK_RANGE.match(text, m.end())
+            if r and int(r.group(1)) <= 24 and int(r.group(2) or 0) < 60:
+                keys = _clock(int(r.group(1)) % 24, int(r.group(2) or 0), None, r.group(2) is None)
+                end = r.end()
+                out.append(
+                    RawFact("date", text[r.start(1) : end], sorted(keys)[0][1], r.start(1), end, keys=keys)
+                )
     for m in _CLOCK_BARE.finditer(text):
-        keys = _clock(int(m.group(1)), int(m.group(2)), None, False)
-        out.append(RawFact("date", m.group(0), sorted(keys)[0][1], *m.span(), keys=keys))
+        after = text[m.end() : m.end() + 20]
+        if _UNIT_RE["nb"].match(after) or _SCALE_AFTER.match(after):
+            continue  # "1.05 millionar", "2.5 prosent": a decimal number, not a time of day
+        clock = _clock(int(m.group(1)), int(m.group(2)), None, False)
+        # Without "kl." a "2.53" may as well be a decimal ("ein 2.53 ERA"): both readings count.
+        number: frozenset[tuple[str, object]] = frozenset(
+            {("n", _finite(float(m.group(0).replace(":", ".").replace(",", "."))))}
+        )
+        out.append(RawFact("date", m.group(0), sorted(clock)[-1][1], *m.span(), keys=clock | number))
     return out
 
 
@@ -665,7 +754,7 @@ def _periods(text: str, lang: str) -> list[RawFact]:
 
 
 def _decade_keys(n: int) -> frozenset[tuple[str, int]]:
-    """"1880s" / "1880-tallet" (also the 80s), "80s" / "80-tallet"; a round hundred is a century too."""
+    """ "1880s" / "1880-tallet" (also the 80s), "80s" / "80-tallet"; a round hundred is a century too."""
     if n < 100:
         return frozenset({("dec2", n)})
     keys = {("dec", n), ("dec2", n % 100)}
@@ -680,54 +769,100 @@ _FEET_INCHES = re.compile(r"(?<![\w.,])(\d)-(?:foot|feet)-(\d{1,2})(?!\d)")
 _SCALE_WORD = re.compile(r"[ \u00a0]+([A-Za-zæøåÆØÅ]+\.?)")
 
 
+@cache
+def _word_number_tables(lang: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    """(two-letter starts of the number/quantity words, a pattern for Norwegian compounds).
+
+    Built once: most tokens start with no number word's first two letters and are skipped with
+    one set look-up; a compound is one regex match instead of a loop over its prefixes, trying
+    the longest number word first, as a reader splits "trettenåring".
+    """
+    words = number_words(lang)
+    quantity = _QUANTITY_WORDS["en" if lang == "en" else "nb"]
+    starts = frozenset(w[:2] for w in (*words, *quantity))
+    heads = sorted((w for w in words if 2 <= len(w) <= 12), key=len, reverse=True)
+    compound = re.compile(
+        "(?P<head>" + "|".join(map(re.escape, heads)) + ")(?:" + _COMPOUND_TAIL.pattern.rstrip("$") + ")"
+    )
+    return starts, compound
+
+
 def _word_numbers(text: str, lang: str, taken: _Taken) -> list[tuple[int, int, float]]:
     """Number words, also inside hyphenated ("six-point") and Norwegian compounds ("trettenåring")."""
     words = number_words(lang)
     quantity = _QUANTITY_WORDS["en" if lang == "en" else "nb"]
+    starts, compound = _word_number_tables(lang)
     out: list[tuple[int, int, float]] = []
-    for m in _LETTERS.finditer(text):
-        if taken.overlaps(*m.span()):
+    pos = 0
+    # Token strings rather than match objects: a token starts with a letter and the gap before
+    # it holds none, so its first occurrence after the previous token is where it stands.
+    for raw in _LETTERS.findall(text):
+        start = text.find(raw, pos)
+        pos = end = start + len(raw)
+        if raw[:2].lower() not in starts and "-" not in raw:
+            continue  # no number word can start it (nor, without a hyphen, any part of it)
+        if taken.overlaps(start, end):
             continue
-        token = m.group(0).lower()
+        token = raw.lower()
         if token in words or token in quantity:
-            out.append((m.start(), m.end(), float(words.get(token) or quantity[token])))
+            out.append((start, end, float(words.get(token) or quantity[token])))
             continue
-        offset = m.start()
+        offset = start
         for part in token.split("-"):
             if part in words or (part in quantity and len(part) > 3):
                 out.append((offset, offset + len(part), float(words.get(part) or quantity[part])))
-            elif lang != "en" and len(part) > 5:
-                for k in range(min(len(part) - 2, 12), 1, -1):
-                    head = part[:k]
-                    if head in words and _COMPOUND_TAIL.match(part[k:]):
-                        out.append((offset, offset + len(part), float(words[head])))
-                        break
+            elif lang != "en" and len(part) > 5 and part[:2] in starts:
+                c = compound.fullmatch(part)
+                if c:
+                    out.append((offset, offset + len(part), float(words[c.group("head")])))
             offset += len(part) + 1
     return out
 
 
-def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
+_ORDINAL_NAME_NB = re.compile(r"\.\s*(?:verdenskrig|juledag|påskedag|pinsedag|nyttårsdag)\w*", re.I)
+_OTHER_THOUSANDS = {"nb": re.compile(r"\d{1,3},\d{3}"), "en": re.compile(r"\d{1,3}\.\d{3}")}
+
+
+def _numbers(text: str, lang: str, taken: _Taken, digits: bool = True) -> list[RawFact]:
     scales = SCALES_EN if lang == "en" else SCALES_NB
     out: list[RawFact] = []
     found: list[tuple[int, int, float | None, bool]] = []  # start, end, value, soft
     value: float | None
     m: re.Match[str] | None
-    for m in _NUMBER.finditer(text):
+    for m in _NUMBER.finditer(text) if digits else ():
         if taken.overlaps(*m.span()):
             continue
         found.append((m.start(), m.end(), _parse_number(m.group(0), lang), False))
-    if lang == "en":
+    if lang == "en" and digits:
         for m in _ORDINAL_EN.finditer(text):
             if not taken.overlaps(*m.span()) and not any(s <= m.start(1) < e for s, e, _v, _s in found):
                 found.append((m.start(), m.end(), float(m.group(1)), False))
     for start, end, value in _word_numbers(text, lang, taken):
         found.append((start, end, value, True))
-    if lang == "en":
+    if lang == "en" and digits:
         # "a 6-foot-6 forward": feet and inches as one length.
         for m in _FEET_INCHES.finditer(text):
             found = [f for f in found if not m.start() <= f[0] < m.end()]
             found.append((m.start(), m.end(), int(m.group(1)) + int(m.group(2)) / 12, False))
     found.sort()
+    if lang != "en":
+        # "1. verdenskrig" (World War One, WWI), "1. juledag" (Christmas Day): an ordinal that is
+        # part of a fixed name, which English writes without it; it may match, never alarm.
+        found = [(s, e, v, soft or bool(_ORDINAL_NAME_NB.match(text, e))) for s, e, v, soft in found]
+    # "two decades" = 20, "to dusin" = 24: a number word times a quantity word, as a word form.
+    quantity = _QUANTITY_WORDS["en" if lang == "en" else "nb"]
+    merged: list[tuple[int, int, float | None, bool]] = []
+    for f in found:
+        prev = merged[-1] if merged else None
+        word = text[f[0] : f[1]].lower()
+        if (
+            prev is not None and prev[3] and f[3] and prev[2] is not None and word in quantity
+            and quantity[word] >= 10 and text[prev[1] : f[0]] == " "
+        ):  # fmt: skip
+            merged[-1] = (prev[0], f[1], prev[2] * quantity[word], True)
+        else:
+            merged.append(f)
+    found = merged
     units = _UNIT_RE["en" if lang == "en" else "nb"]
     unit_table = _UNITS_EN if lang == "en" else _UNITS_NB
     i = 0
@@ -776,13 +911,13 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
         keys: frozenset[tuple[str, object]] = frozenset()
         if fact_value is not None and mantissa is not None and mantissa != value:
             keys = frozenset({("n", fact_value), ("n", _finite(mantissa))})
-        digits = text[found[i][0] : found[i][1]]
+        written = text[found[i][0] : found[i][1]]
         other_mark = "," if lang != "en" else "."
         # "380,000" in a Norwegian text, "1.500" in an English one: the writer's other convention,
         # read as thousands too.
-        other = re.fullmatch(r"\d{1,3}[" + other_mark + r"]\d{3}", digits)
+        other = _OTHER_THOUSANDS[lang].fullmatch(written)
         if other and not soft and fact_value is not None and value is not None and mantissa:
-            alt = _finite(float(digits.replace(other_mark, "")) * value / mantissa)
+            alt = _finite(float(written.replace(other_mark, "")) * value / mantissa)
             keys = (keys or frozenset({("n", fact_value)})) | {("n", alt)}
         out.append(RawFact(kind, raw, fact_value, start, end, soft=soft, unit=unit, keys=keys))
         i += 1
@@ -793,9 +928,24 @@ def _numbers(text: str, lang: str, taken: _Taken) -> list[RawFact]:
     return out
 
 
+_ACRONYM_GENITIVE = re.compile(r"[A-ZÆØÅ]{2,}s")
+_ACRONYM = re.compile(r"[A-ZÆØÅ]{2,}s?")
+
+
+@cache
+def _lowercase_tails() -> dict[str, frozenset[str]]:
+    """First word -> the rest, for the table's multi-word names ("kvite" -> {"hus"})."""
+    out: dict[str, set[str]] = {}
+    for key in name_table()[0]:
+        head, _, rest = key.partition(" ")
+        if rest:
+            out.setdefault(head, set()).add(rest)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def _strip_genitive(word: str, known: set[str]) -> str:
     """'Assads' -> 'Assad' when 'Assad' is also known; acronyms lose their genitive 's'."""
-    if re.fullmatch(r"[A-ZÆØÅ]{2,}s", word):
+    if _ACRONYM_GENITIVE.fullmatch(word):
         return word[:-1]
     if word.endswith("s") and len(word) > 3:
         base = word[:-1]
@@ -807,34 +957,44 @@ def _strip_genitive(word: str, known: set[str]) -> str:
 def _name_tokens(text: str) -> list[tuple[int, int, str, bool]]:
     """Tokens that look like parts of names: (start, end, token, at_sentence_start)."""
     toks: list[tuple[int, int, str, bool]] = []
-    prev_end = 0
     prev_tok = ""
-    first = True
-    for m in _TOKEN.finditer(text):
-        tok = m.group(0)
-        start, end = m.span()
-        gap = text[prev_end:start]
+    pos = 0
+    # Token strings without a match object each: a token starts with a word character and the
+    # gap before it has none, so its first occurrence after the previous token is where it stands.
+    find = text.find
+    for tok in _TOKEN.findall(text):
+        start = find(tok, pos)
+        end = start + len(tok)
+        gap = text[pos:start]
         # A new sentence-like start: the very first token, after a colon, quote or dash, or after
         # a full stop that does not end an abbreviation or initial ("St. Louis", "George W. Bush").
-        at_start = first or bool(_START_GAP.search(gap))
-        if not at_start and _SENTENCE_GAP.search(gap):
-            at_start = not (prev_tok[:1].isupper() and len(prev_tok) <= 3)
-        first = False
-        prev_end = end
+        # Most gaps are one space, which starts nothing: no pattern is needed for them.
+        if gap == " " and toks:
+            at_start = False
+        else:
+            at_start = not toks or bool(_START_GAP.search(gap))
+            if not at_start and _SENTENCE_GAP.search(gap):
+                at_start = not (prev_tok[:1].isupper() and len(prev_tok) <= 3)
+        pos = end
         prev_tok = tok
         toks.append((start, end, tok, at_start))
     return toks
 
 
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅÄÖÜÉÈ")
+
+
 def _is_namey(tok: str) -> bool:
-    if _NAME_PREFIX.match(tok):
+    """A capitalised token, or an Arabic-style prefixed one ("al-Sham")."""
+    head = tok[:1]
+    if head in _CAPITALS:
         return True
-    return bool(_UPPER.match(tok)) and not tok.isdigit()
+    return head in "aeib" and head != "" and _NAME_PREFIX.match(tok) is not None
 
 
 def _is_acronym(tok: str) -> bool:
     head = tok.split("-", 1)[0]
-    return bool(re.fullmatch(r"[A-ZÆØÅ]{2,}s?", head))
+    return bool(_ACRONYM.fullmatch(head))
 
 
 _INFLECTIONS = frozenset(["en", "et", "er", "ene", "ens", "ar", "ane", "a", "s", "e"])
@@ -846,10 +1006,13 @@ def _trim_compound(tok: str) -> str:
         return tok
     parts = tok.split("-")
     keep = [parts[0]]
+    acronym = len(parts[0]) >= 2 and parts[0].isupper()
     for part in parts[1:]:
         if part in _INFLECTIONS:
             break  # "MP-er", "TV-en": a Norwegian ending, not part of the name
-        if part[:1].isupper() or len(part) <= 3:
+        if part[:1].isupper() or (len(part) <= 3 and not acronym):
+            # A short lower-case part joins a name ("Jong-il"), not an acronym: "MAGA-lue" is a
+            # Norwegian compound (a MAGA cap), as "USA-basert" is.
             keep.append(part)
         else:
             break
@@ -876,13 +1039,16 @@ def known_name_words(sentences: Iterable[str]) -> set[str]:
 
 
 def _shouting(toks: list[tuple[int, int, str, bool]], i: int) -> bool:
-    """Inside a run of 3+ all-capital words ("TAKK FOR AT DU STÅR"): shouted text, not acronyms."""
+    """Inside a run of all-capital words ("TAKK FOR AT DU STÅR", "VI REKNAR"): shouted text, not
+    acronyms. Three words make a run; two do when one is a function word."""
     lo = hi = i
     while lo > 0 and toks[lo - 1][2].isupper():
         lo -= 1
     while hi + 1 < len(toks) and toks[hi + 1][2].isupper():
         hi += 1
-    return hi - lo >= 2
+    if hi - lo >= 2:
+        return True
+    return hi > lo and any(toks[k][2].lower() in _stop_words() for k in range(lo, hi + 1))
 
 
 def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
@@ -931,6 +1097,17 @@ def _names(text: str, taken: _Taken, known: set[str]) -> list[RawFact]:
         # Drop a trailing joiner that found no name after it.
         while parts and parts[-1] in _NAME_JOINERS:
             parts.pop()
+        # A name the table knows with lower-case words after the capital: "Kvite hus",
+        # "Representantenes hus" (Nynorsk and Bokmål write only the first word capitalised).
+        tails = _lowercase_tails().get(fold(text[name_start:name_end]))
+        if tails and j == i + len(parts):
+            for n in range(min(3, len(toks) - j), 0, -1):
+                seq = toks[j : j + n]
+                if all(text[a[1] : b[0]] == " " for a, b in pairwise([toks[j - 1], *seq])) and (
+                    " ".join(fold(t[2]) for t in seq) in tails
+                ):
+                    name_end, j = seq[-1][1], j + n
+                    break
         surface = text[name_start:name_end]
         words = surface.split(" ")
         words[-1] = _strip_genitive(words[-1], known)
@@ -948,14 +1125,18 @@ def extract_from_text(
     lang = "en" if lang == "en" else "nb"
     if known is None and names:
         known = known_name_words([text])
-    dates = _periods(text, lang) + _times(text, lang) + _dates(text, lang)
+    # Most patterns need a digit; a sentence without one (most of them) skips them all.
+    digits = _DIGIT.search(text) is not None
+    dates = _dates(text, lang, digits)
+    if digits:
+        dates += _periods(text, lang) + _times(text, lang)
     taken = _Taken(len(text))
     kept_dates: list[RawFact] = []
     for d in sorted(dates, key=lambda f: (f.start, -(f.end - f.start))):
         if not taken.overlaps(d.start, d.end):
             kept_dates.append(d)
             taken.add(d.start, d.end)
-    numbers = _numbers(text, lang, taken)
+    numbers = _numbers(text, lang, taken, digits)
     for n in numbers:
         taken.add(n.start, n.end)
     found = _names(text, taken, known or set()) if names else []

@@ -188,3 +188,46 @@ def test_quick_cli_writes_report(tmp_path: Path, bench_work: Path, shared: Path)
     assert "Transformers fp32" not in data["translation"]["tiny"]["beams"]["1"]["engines"]
     md = (tmp_path / "report.md").read_text("utf-8")
     assert md.startswith("# Nordbrief benchmark report") and "## Targets" in md
+
+
+def test_shortlist_section_merges_into_an_existing_report(
+    tmp_path: Path, bench_work: Path, shared: Path
+) -> None:
+    """--merge keeps the other sections and stamps the re-measured one; the shortlist section
+    decodes the same tokens with and without the shortlist."""
+    from benchmarks.__main__ import main
+
+    assert main(["--quick", "--sections", "text", "--out", str(tmp_path)]) == 0
+    assert main(["--quick", "--sections", "shortlist", "--merge", "--out", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    assert _positive(data["text"]["summarizer"]["ms_per_1000_words"])  # kept from the first run
+    speed = data["shortlist"]["tiny"]["speed"]
+    assert _positive(speed["gain"]) and speed["tokens"] > 0
+    assert speed["always"] < speed["vocabulary"] and speed["mean_candidates"] < speed["vocabulary"]
+    assert data["merged"]["shortlist"]["command"].endswith("--merge --out " + str(tmp_path))
+    md = (tmp_path / "report.md").read_text("utf-8")
+    assert "## 1b. Output shortlist on the real vocabulary layout" in md and "Measured separately" in md
+
+
+def test_shortlist_defect_check_sees_the_stale_end_position(
+    bench_work: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """On a small shape with the Hub's layout the defect check reports what the issue saw: with
+    the Hub's order fewer calls end at </s> than with the installed layout."""
+    import dataclasses
+
+    from benchmarks.shortlist import defect
+    from models import testing
+
+    shape = dataclasses.replace(testing.SIZES["tiny"], vocab_size=3000, hub_eos_id=2000, eos_bias=9.0)
+    monkeypatch.setitem(testing.SIZES, "tinyhub", shape)
+    installed = testing.make_model(tmp_path / "installed", size="tinyhub", seed=1)
+    hub = testing.make_model(tmp_path / "hub", size="tinyhub", seed=1, layout="hub")
+    from benchmarks.translation import seed_sentences
+
+    result = defect(installed, hub, seed_sentences()[:24], beam=2)
+    inst, hub = result["installed"], result["hub_order"]
+    assert inst["calls_with_an_eos"] == inst["calls"] and inst["calls_failed"] == 0
+    # after its first call the Hub order's end position is stale: calls run to the bound (or
+    # CTranslate2 fails them outright when a stale position lies past a smaller shortlist)
+    assert hub["calls_with_an_eos"] < hub["calls"]

@@ -410,3 +410,46 @@ def test_banner_download_shows_progress_then_loads_the_model(
     window.banner.action.click()
     qtbot.waitUntil(lambda: window.model_state == "ready", timeout=30_000)
     assert window.banner.progress.maximum() == 1000
+
+
+def test_import_model_action_installs_off_the_gui_thread_and_loads_it(
+    make_window, qtbot, monkeypatch, tiny_model
+) -> None:
+    """Translate › Import model… with a model folder: progress in the banner, the store installs it
+    (the real import, in the background), the window loads it."""
+    from models import store
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_state == "missing", timeout=10_000)
+    assert "Import model…" in window.banner.label.text()
+    monkeypatch.setattr(dialogs, "ask_import_path", lambda parent, directory="": str(tiny_model))
+    seen: list[str] = []
+    real = window.banner.show_progress
+    monkeypatch.setattr(
+        window.banner, "show_progress", lambda text, frac: (seen.append(text), real(text, frac))
+    )
+    window.commands.import_model.trigger()
+    assert window._download_job is not None  # returned at once: the work runs in the background
+    qtbot.waitUntil(lambda: window.model_state == "ready", timeout=30_000)
+    assert seen and seen[0].startswith("Importing the translation model")
+    assert list(store.installed_models()) == ["tiny"]
+    assert window.model_info is not None and window.model_info.name == "tiny"
+    assert window._download_job is None
+
+
+def test_import_model_failure_shows_the_message(
+    make_window, qtbot, monkeypatch, tmp_path, recorded_errors
+) -> None:
+    from models import store
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_state == "missing", timeout=10_000)
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    monkeypatch.setattr(dialogs, "ask_import_path", lambda parent, directory="": str(empty))
+    window.commands.import_model.trigger()
+    qtbot.waitUntil(lambda: bool(recorded_errors), timeout=15_000)
+    title, message = recorded_errors[-1]
+    assert title == "Import failed" and "not-a-model" in message and "\n" not in message
+    assert window._download_job is None and store.installed_models() == {}
+    assert window.banner.action.isVisible()  # the no-model banner is back, with its Download button

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from models.article import FLAGS
-from models.check.factcheck import check_pair, name_present
+from models.check.factcheck import _repetition, check_pair, name_present
 from models.pipeline import apply_check, article_from_text, check_article, check_translation
+from models.summary.facts import extract_from_text
 
 
 def _flags(nb: str, en: str) -> list[str]:
@@ -154,3 +155,28 @@ def test_check_article_returns_the_flags_and_apply_check_sets_them(seed_article:
     apply_check(art, check)
     assert [(s.index, s.flags) for s in art.sentences if s.flags] == [(1, ["number_changed"])]
     assert "35" in art.sentences[1].flag_details[0].detail
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We saw the war the war the war at home.", "'the war' repeats 3 times in a row"),
+        ("It was very very very very bad.", "'very' repeats 4 times in a row"),
+        ("It was very very very bad.", None),  # one word needs four in a row
+        # A phrase recurring with other words between is speech, not a decoding loop.
+        ("He said no and she said no and they said no and we said no.", None),
+        (
+            "one two three four, then one two three four, again one two three four",
+            "'one two three four' occurs 3 times",
+        ),
+        ("", None),
+    ],
+)
+def test_repetition_reports_the_first_loop(text: str, expected: str | None) -> None:
+    assert _repetition(text) == expected
+
+
+def test_weekdays_and_numbers_in_capitals_and_without_digits() -> None:
+    facts = extract_from_text("Kampen spilles LØRDAG, og tretten spillere er med.", "nb")
+    assert ("date", "saturday") in [(f.kind, f.value) for f in facts]
+    assert ("number", 13) in [(f.kind, f.value) for f in facts]

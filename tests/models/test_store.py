@@ -12,11 +12,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hubserver import FakeHub, make_marian_checkpoint
+from hubserver import FakeHub, RepoFiles
 
 from models import cli
 from models.errors import Cancelled, ModelError, NetworkError
@@ -44,26 +43,27 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BASE = load_catalog()["gmq-en-base"]
 
 
-@pytest.fixture(scope="module")
-def ckpt(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
-    folder = tmp_path_factory.mktemp("hub-ckpt") / "ckpt"
-    return folder, make_marian_checkpoint(folder, seed=7)
+@pytest.fixture
+def ckpt(real_repos: dict[str, tuple[RepoFiles, ...]], tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """The base repo's pinned main as a local checkpoint folder, and its files."""
+    files = real_repos[BASE.repo_id][0].files
+    folder = tmp_path / "ckpt"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder, files
 
 
 @pytest.fixture
-def hub(ckpt: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    fake = FakeHub()
-    for entry in load_catalog().values():
-        fake.add_repo(entry.repo_id, ckpt[1])
-    with fake:
-        monkeypatch.setenv("HF_ENDPOINT", fake.endpoint)
-        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-        monkeypatch.setenv("HF_HOME", str(models_dir().parent / "hf-home"))
-        yield fake
+def hub(real_hub: FakeHub) -> FakeHub:
+    return real_hub
+
+
+WEIGHTS = "pytorch_model.bin"  # the base repo's weights on its pinned main
 
 
 def _gets(hub: FakeHub, filename: str) -> list:
-    return [r for r in hub.requests if r.method == "GET" and r.path.endswith("/" + filename)]
+    return hub.gets(filename)
 
 
 def test_download_convert_translate(
@@ -83,11 +83,14 @@ def test_download_convert_translate(
         "source.spm",
         "target.spm",
         "vocab.json",
-        "model.safetensors",
+        "tokenizer_config.json",
+        WEIGHTS,
     }
     assert {"model.bin", "source.spm", "target.spm", "shared_vocabulary.json"} <= set(manifest.files)
-    # Only what conversion needs was fetched (the README was not).
-    assert not _gets(hub, "README.md")
+    # Only what conversion needs was fetched (not the README, the TF weights or the PR's files).
+    assert (
+        not _gets(hub, "README.md") and not _gets(hub, "tf_model.h5") and not _gets(hub, "model.safetensors")
+    )
 
     phases = [e.phase for e in events]
     assert phases[0] == "resolve" and phases[-1] == "done"
@@ -117,15 +120,15 @@ def test_dropped_connection_resumes_with_range(
 
     # Chunks well below the file size, as for real weights (hundreds of MB vs 1 MiB chunks).
     monkeypatch.setattr(huggingface_hub.constants, "DOWNLOAD_CHUNK_SIZE", 16 * 1024)
-    size = len(ckpt[1]["model.safetensors"])
-    hub.drop_after["model.safetensors"] = size // 2
+    size = len(ckpt[1][WEIGHTS])
+    hub.drop_after[WEIGHTS] = size // 2
     download_model("gmq-en-base")
-    gets = _gets(hub, "model.safetensors")
+    gets = _gets(hub, WEIGHTS)
     assert len(gets) == 2
     assert gets[0].range is None and gets[1].range is not None
     resumed_from = int(gets[1].range.removeprefix("bytes=").rstrip("-"))
     assert size // 2 - 16 * 1024 <= resumed_from <= size // 2
-    assert hub.bytes_served("model.safetensors") < 2 * size
+    assert hub.bytes_served(WEIGHTS) < 2 * size
     assert verify_model("gmq-en-base") == []
 
 
@@ -135,37 +138,40 @@ def test_cancel_then_resume_next_run(
     import huggingface_hub.constants
 
     monkeypatch.setattr(huggingface_hub.constants, "DOWNLOAD_CHUNK_SIZE", 64 * 1024)
-    size = len(ckpt[1]["model.safetensors"])
+    size = len(ckpt[1][WEIGHTS])
     seen: list[DownloadProgress] = []
 
-    before = sum(len(ckpt[1][n]) for n in ("config.json", "source.spm", "target.spm", "vocab.json"))
+    before = sum(
+        len(ckpt[1][n])
+        for n in ("config.json", "source.spm", "target.spm", "vocab.json", "tokenizer_config.json")
+    )
 
     def cancel() -> bool:  # stop once a third of the weights file has arrived
         last = seen[-1] if seen else None
-        return bool(last and last.file == "model.safetensors" and last.done - before > size // 3)
+        return bool(last and last.file == WEIGHTS and last.done - before > size // 3)
 
     with pytest.raises(Cancelled):
         download_model("gmq-en-base", progress=seen.append, cancel=cancel)
     assert installed_models() == {}
     assert get_default_model() is None
     download_model("gmq-en-base")
-    gets = _gets(hub, "model.safetensors")
+    gets = _gets(hub, WEIGHTS)
     assert gets[-1].range is not None and gets[-1].range.startswith("bytes=")
     resumed_from = int(gets[-1].range.removeprefix("bytes=").rstrip("-"))
     # Cancel fires as a chunk is reported, before it is written: the run resumes after the
     # chunks that reached the disk.
     assert 0 < resumed_from <= size // 3 and resumed_from % (64 * 1024) == 0
-    assert hub.bytes_served("model.safetensors") < 2 * size
+    assert hub.bytes_served(WEIGHTS) < 2 * size
     assert verify_model("gmq-en-base") == []
 
 
 def test_corrupted_file_installs_nothing(hub: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
-    hub.corrupt.add("model.safetensors")
+    hub.corrupt.add(WEIGHTS)
     rc = cli.main(["models", "download", "gmq-en-base"])
     err = capsys.readouterr().err
     assert rc == 4
     line = [x for x in err.splitlines() if x.startswith("nordbrief: error:")]
-    assert len(line) == 1 and "model.safetensors failed verification" in line[0]
+    assert len(line) == 1 and f"{WEIGHTS} failed verification" in line[0]
     assert "nothing was installed" in line[0]
     assert installed_models() == {}
     # Staging and partial downloads removed too (only the lock files' folder stays).
@@ -235,29 +241,6 @@ def test_cli_subprocess_download_against_local_hub(hub: FakeHub) -> None:
     assert rows["gmq-en-big"]["installed"] is False
     assert rows["gmq-en-big"]["attribution"].startswith("OPUS-MT by Helsinki-NLP")
     assert rows["gmq-en-big"]["license"] == "CC-BY-4.0"
-
-
-def test_safetensors_looked_up_on_pr_revision(ckpt: tuple[Path, dict[str, bytes]], monkeypatch) -> None:
-    from models.store import hub as store_hub
-
-    files = {k: v for k, v in ckpt[1].items() if k != "model.safetensors"}
-    files["pytorch_model.bin"] = b"pretend torch weights" * 100
-    fake = FakeHub()
-    fake.add_repo(BASE.repo_id, files, pr_files={**files, "model.safetensors": ckpt[1]["model.safetensors"]})
-    other = dict(files, **{"pytorch_model.bin": b"different weights" * 100})
-    fake.add_repo("someone/stale-pr", files, pr_files={**other, "model.safetensors": b"x" * 99})
-    with fake:
-        monkeypatch.setenv("HF_ENDPOINT", fake.endpoint)
-        plan = store_hub.plan(BASE.repo_id, "main")
-        weights = plan.files[-1]
-        assert weights.name == "model.safetensors"
-        assert weights.revision == fake.repos[BASE.repo_id].pull_requests[0].commit
-        assert plan.commit == fake.repos[BASE.repo_id].main.commit
-        assert all(f.revision == plan.commit for f in plan.files[:-1])
-        # A PR whose .bin differs from the branch's converts other weights: use the .bin.
-        stale = store_hub.plan("someone/stale-pr", "main")
-        assert stale.files[-1].name == "pytorch_model.bin"
-        assert stale.files[-1].revision == stale.commit
 
 
 def test_manifest_checks(hub: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:

@@ -121,7 +121,9 @@ def test_benchmark_shapes_match_the_offered_models() -> None:
     )
     assert base.activation == "swish" and base.max_positions == 512
     assert (big.d_model, big.encoder_layers, big.decoder_layers, big.heads, big.ffn) == (1024, 6, 6, 16, 4096)
-    assert big.activation == "relu" and big.vocab_size == 54_765 and big.max_positions == 512
+    assert big.activation == "relu" and big.vocab_size == 54_765
+    # the real vocab.json's layout and position table (../shared/real-hub/README.md)
+    assert big.hub_eos_id == 41_977 and big.max_positions == 1024 and big.max_input_tokens == 512
 
 
 def test_sinusoidal_table_is_marian_layout() -> None:
@@ -169,3 +171,32 @@ def test_benchmark_tokenizers_split_words_like_a_real_model(tmp_path: Path) -> N
         rates[size] = len(sp.encode(UNSEEN_NB)) / len(UNSEEN_NB.split())
     assert 1.1 <= rates["base"] <= 1.7, rates
     assert rates["base"] < 0.7 * rates["tiny"], rates
+
+
+def test_hub_layout_and_installed_layout_are_the_same_model(tmp_path: Path, monkeypatch) -> None:
+    """A shape with the Hub's vocabulary layout (as big has: </s> at 41977 of 54,765 with <pad>
+    last), shrunk: the installed layout is what the converter makes of it (specials first), the
+    hub layout is what converters before that fix left; same scores, and the translator runs
+    the old one without its shortlist."""
+    import dataclasses
+
+    from models import testing
+    from models.translation.engine import TranslationMemory, Translator, model_vocabulary
+
+    shape = dataclasses.replace(testing.SIZES["tiny"], vocab_size=3000, hub_eos_id=2000)
+    monkeypatch.setitem(testing.SIZES, "tinyhub", shape)
+    installed = make_model(tmp_path / "installed", size="tinyhub", seed=3)
+    hub = make_model(tmp_path / "hub", size="tinyhub", seed=3, layout="hub")
+    v_inst, v_hub = model_vocabulary(installed), model_vocabulary(hub)
+    assert len(v_inst) == len(v_hub) == 2999  # 3000 Hub entries less <pad>
+    assert v_inst[:2] == ["</s>", "<unk>"] and v_hub.index("</s>") == 2000 and sorted(v_inst) == sorted(v_hub)
+    batch = [["▁Det", "▁er", "▁bra", "</s>"], ["▁Hei", "</s>"]]
+    outs = []
+    for folder in (installed, hub):
+        ct2 = ctranslate2.Translator(str(folder), compute_type="int8", intra_threads=1)
+        res = ct2.translate_batch(batch, beam_size=2, max_decoding_length=10, min_decoding_length=10)
+        outs.append([r.hypotheses[0] for r in res])
+    assert outs[0] == outs[1]
+    assert Translator(installed, memory=TranslationMemory()).has_vmap
+    old = Translator(hub, memory=TranslationMemory())
+    assert not old.has_vmap and old.notice
