@@ -210,7 +210,7 @@ NOTES = [
     "The big test model carries the real vocab.json layout (54,765 entries, </s> at 41977, <pad> "
     "last; 1,024 positions) converted as Nordbrief installs it: <pad> dropped, </s> and <unk> "
     "moved to ids 0 and 1 (CTranslate2 keeps a stale end-token position across shortlisted "
-    "calls otherwise; models/translation/engine.py).",
+    "calls otherwise; models/translation/shortlist.py).",
     "Sections 2-3 also time the issue's naive loop (raw CTranslate2 int8, default beam, batches "
     "of 16 in document order, each forced to 1.1 x its longest source) over the same articles, "
     "so the engine's gain over it is a ratio from one run.",

@@ -44,7 +44,7 @@ def _child_nordbrief(model_dir: Path, beam: int | None) -> dict[str, Any]:
 def _child_ct2(model_dir: Path, compute_type: str, beam: int) -> dict[str, Any]:
     from benchmarks.peers import CT2Engine, make_batches, tokenize
     from benchmarks.translation import THREADS, seed_sentences
-    from models.translation.engine import model_vocabulary
+    from models.translation.shortlist import model_vocabulary
 
     sentences = seed_sentences()
     before = rss_status()

@@ -133,7 +133,8 @@ def build_reference(size: str, *, source_dir: Path | None = None) -> Reference:
     from ctranslate2.converters import TransformersConverter
     from transformers import MarianMTModel
 
-    from models.translation.engine import model_vocabulary, write_vocabulary_map
+    from models.store.vocabulary import write_vocabulary_map
+    from models.translation.shortlist import model_vocabulary
 
     src = source_dir or make_model_dir(size)
     vocab = model_vocabulary(src)

@@ -90,7 +90,7 @@ class _Recorder:
 
 def candidates_per_call(model_dir: Path, sources: Sequence[list[list[str]]]) -> float:
     """Mean output-layer size with the shortlist: the always-line plus the batch's copies."""
-    from models.translation.engine import read_vocabulary_map
+    from models.translation.shortlist import read_vocabulary_map
 
     vmap = read_vocabulary_map(model_dir)
     assert vmap is not None
@@ -103,7 +103,8 @@ def candidates_per_call(model_dir: Path, sources: Sequence[list[list[str]]]) -> 
 
 def speed(model_dir: Path, texts: list[str], beam: int, reps: int) -> dict[str, Any]:
     """Shortlist on vs off, forced equal lengths, interleaved repetitions."""
-    from models.translation.engine import TranslateOptions, TranslationMemory
+    from models.translation.engine import TranslateOptions
+    from models.translation.memory import TranslationMemory
 
     engines = {}
     for key, use_vmap in (("on", True), ("off", False)):
@@ -128,7 +129,7 @@ def speed(model_dir: Path, texts: list[str], beam: int, reps: int) -> dict[str, 
     engines["on"].ct2.inner = rec
     engines["on"].memory = TranslationMemory()
     engines["on"].translate(texts)
-    from models.translation.engine import model_vocabulary, read_vocabulary_map
+    from models.translation.shortlist import model_vocabulary, read_vocabulary_map
 
     always = read_vocabulary_map(model_dir)
     return {
@@ -148,7 +149,8 @@ def speed(model_dir: Path, texts: list[str], beam: int, reps: int) -> dict[str, 
 
 def defect(installed: Path, hub: Path, texts: list[str], beam: int) -> dict[str, Any]:
     """Unforced lengths, shortlist on, one Translator each: installed layout vs Hub order."""
-    from models.translation.engine import EOS, TranslateOptions, TranslationMemory, Translator
+    from models.translation.engine import EOS, TranslateOptions, Translator
+    from models.translation.memory import TranslationMemory
 
     out: dict[str, Any] = {}
     for key, folder in (("installed", installed), ("hub_order", hub)):

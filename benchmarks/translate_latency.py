@@ -27,7 +27,7 @@ from models.pipeline import (
     open_translator,
     translate_article,
 )
-from models.translation.engine import TranslationMemory
+from models.translation.memory import TranslationMemory
 
 
 def seed_article() -> Path:

@@ -127,7 +127,7 @@ class NordbriefEngine:
         return self.run_sentences(self.sentences if n >= len(self.sentences) else self.sentences[:n], beam)
 
     def run_sentences(self, sentences: Sequence[str], beam: int) -> int:
-        from models.translation.engine import TranslationMemory
+        from models.translation.memory import TranslationMemory
 
         engine = self._engines.get(beam)
         if engine is None:
@@ -186,7 +186,8 @@ def load_engine(model_dir: Path, *, beam: int | None = None, realistic: bool = T
     """Nordbrief's translator as the app opens it (``pipeline.open_translator``), with its own
     fresh memory."""
     from models import pipeline
-    from models.translation.engine import TranslateOptions, TranslationMemory
+    from models.translation.engine import TranslateOptions
+    from models.translation.memory import TranslationMemory
 
     options = TranslateOptions(**REALISTIC_OPTIONS) if realistic else None
     settings = pipeline.EngineSettings(model=str(model_dir), beam=beam)

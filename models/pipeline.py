@@ -45,8 +45,9 @@ from models.text.segment import segment
 if TYPE_CHECKING:
     from models.check.factcheck import CheckResult
     from models.reading.decode import ReadResult
-    from models.translation.engine import TranslateOptions, TranslationMemory
+    from models.translation.engine import TranslateOptions
     from models.translation.engine import Translator as Translator  # re-exported for front ends' types
+    from models.translation.memory import TranslationMemory
 
 CancelFn = Callable[[], bool]
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from models.paths import resources_dir
-from models.translation.engine import special_first_order, write_vocabulary_map
+from models.store.vocabulary import special_first_order, write_vocabulary_map
 
 # Written next to model.bin: limits CTranslate2's own files cannot express.
 NORDBRIEF_JSON = "nordbrief.json"
@@ -368,7 +368,7 @@ def make_model(path: str | Path, size: str = "tiny", seed: int = 0, layout: str 
 
     A shape with the Hub's vocabulary layout (``hub_eos_id``: big) is laid out as the converter
     installs it (``layout="installed"``: the Hub's order with <pad> dropped and the special tokens
-    moved first by ``models.translation.engine.special_first_order``), or as converters before that fix
+    moved first by ``models.store.vocabulary.special_first_order``), or as converters before that fix
     left it (``layout="hub"``: </s> at 41977), the same weights either way. The folder is built
     next to ``path`` and moved into place, so a half-built model is never seen at ``path``.
     """

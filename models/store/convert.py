@@ -22,7 +22,8 @@ import numpy as np
 
 from models.errors import Cancelled, ModelError
 from models.store.checkpoint import read_weights
-from models.translation.engine import SPECIAL_TOKENS, special_first_order, write_vocabulary_map
+from models.store.vocabulary import special_first_order, write_vocabulary_map
+from models.translation.shortlist import SPECIAL_TOKENS
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 TOKENIZER_FILES = ("source.spm", "target.spm")
@@ -306,7 +307,7 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
     # zero embedding instead, so the row (and the token) go, matching Marian's own vocabulary.
     # Then the special tokens move to ids 0, 1, ... (rows and bias entries with them): with the
     # output shortlist CTranslate2 finds </s> by a position it remembers from its first call,
-    # which is only right for ids nothing below ever moves (models/translation/engine.py explains it).
+    # which is only right for ids nothing below ever moves (models/translation/shortlist.py explains it).
     # OPUS-MT's tc-big models have </s> at 41977 of 54765; the old ones had it at 0 already.
     rows = shared.shape[0]
     order = np.asarray(special_first_order(tokens, (eos, unk, *SPECIAL_TOKENS)), dtype=np.int64)

@@ -9,13 +9,16 @@ Design choices (see README "Translation"):
   trap on 2-core laptops and on macOS with efficiency cores.
 - The first sentence goes to CTranslate2 alone so it shows at once; the rest goes in look-ahead
   windows (``window`` sentences), sorted by length inside a window and cut into the batches that
-  a measured cost model says decode fastest (``plan_batches``). Results are always yielded in
-  document order.
+  a measured cost model says decode fastest (``batching.plan_batches``). Results are always
+  yielded in document order.
 - Never silent truncation: a sentence longer than the model's input limit is split at clause
   boundaries, translated in parts and rejoined. Decoding length is bounded by the input length,
-  and degenerate loops ("the the the the") are collapsed.
-- A translation memory (in process only: articles are confidential) so re-translating an edited
-  article sends only the changed sentences to CTranslate2.
+  and degenerate loops ("the the the the") are collapsed (``repeats``).
+- A translation memory (``memory``; in process only: articles are confidential) so
+  re-translating an edited article sends only the changed sentences to CTranslate2.
+- The output shortlist (``shortlist``) when the folder has one that is safe to use.
+
+This module is the ``Translator`` itself; the package's other modules are its parts.
 """
 
 from __future__ import annotations
@@ -23,18 +26,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import re
-import subprocess
 import threading
-import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from models.errors import ModelError
+from models.translation.batching import plan_batches
+from models.translation.cores import default_threads
+from models.translation.memory import DEFAULT_MEMORY, TranslationMemory, normalise_sentence
+from models.translation.repeats import collapse_repeats
+from models.translation.shortlist import VMAP_FILE, shortlist_unsafe_tokens
 
 # Marian models have 512 sinusoidal positions; the source needs room for the appended </s>.
 MARIAN_MAX_POSITIONS = 512
@@ -44,22 +48,10 @@ DEFAULT_BEAM = 2
 DEFAULT_COMPUTE_TYPE = "int8"
 EOS = "</s>"
 SMALL_MODEL_BYTES = 20_000_000
-# CTranslate2 reads this file from the model folder; see ``write_vocabulary_map``.
-VMAP_FILE = "vmap.txt"
-# Tokens CTranslate2's decoder looks up by id through the output shortlist: the end token, the
-# decoder start token, <unk> (disable_unk) and <s>; see ``shortlist_unsafe_tokens``.
-SPECIAL_TOKENS = ("</s>", "<unk>", "<s>")
-# A map that removes less than this share of the output vocabulary is not worth a file.
-VMAP_MIN_SAVING = 0.1
 # Second decoding of an output that looped until the length bound.
 GUARD_NO_REPEAT_NGRAM = 4
 GUARD_REPETITION_PENALTY = 1.2
 _VERIFY_HINT = "re-download or run: nordbrief models verify"
-# Cost of one decoding step of a batch, in rows: CTranslate2 on 2 cores, beam 2, int8, measured
-# on the base and big shapes (step time ~ 10 ms + 2.1 ms x rows for base, 28 ms + 4.9 ms x rows
-# for big: README "Translation"). Padding a batch to its longest sentence costs rows x steps, so
-# merging two length groups pays only when the padding it adds is below this fixed cost.
-STEP_COST_ROWS = 5.0
 
 CancelFn = Callable[[], bool]
 
@@ -99,170 +91,6 @@ class TranslateOptions:
             self.retry_loops,
             self.use_vmap,
         )
-
-
-class TranslationMemory:
-    """A thread-safe LRU of finished sentence translations, in memory only (never on disk)."""
-
-    def __init__(self, max_entries: int = 20_000) -> None:
-        self.max_entries = max_entries
-        self._data: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> str | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[Any, ...], value: str) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._data)
-
-
-# Shared by every Translator in the process, so reloading the same model keeps its memory.
-DEFAULT_MEMORY = TranslationMemory()
-
-
-def normalise_sentence(text: str) -> str:
-    """NFC and collapsed whitespace: the form that is translated and used as the memory key."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def physical_cores() -> int:
-    """Physical cores this process may use (not SMT siblings, not macOS efficiency cores)."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 1
-    cores = usable
-    system = platform.system()
-    if system == "Linux":
-        try:
-            pairs = set()
-            phys = core = None
-            with open("/proc/cpuinfo", encoding="utf-8") as fh:
-                for line in fh:
-                    if line.startswith("physical id"):
-                        phys = line.split(":", 1)[1].strip()
-                    elif line.startswith("core id"):
-                        core = line.split(":", 1)[1].strip()
-                    elif not line.strip():
-                        if core is not None:
-                            pairs.add((phys, core))
-                        phys = core = None
-            if core is not None:
-                pairs.add((phys, core))
-            if pairs:
-                cores = len(pairs)
-        except OSError:
-            pass
-    elif system == "Windows" and usable >= 4:
-        # No cheap core count there; desktop CPUs with 4+ logical CPUs almost always have SMT.
-        cores = usable // 2
-    elif system == "Darwin":
-        # Apple silicon: use the performance cores only; Intel Macs: physical cores.
-        for key in ("hw.perflevel0.physicalcpu", "hw.physicalcpu"):
-            try:
-                out = subprocess.run(
-                    ["sysctl", "-n", key], capture_output=True, text=True, timeout=2, check=True
-                )
-                cores = int(out.stdout.strip())
-                break
-            except (OSError, ValueError, subprocess.SubprocessError):
-                continue
-    return max(1, min(cores, usable))
-
-
-def default_threads() -> int:
-    """``NORDBRIEF_THREADS`` if set, else the physical cores (at most 8: no gain beyond)."""
-    env = os.environ.get("NORDBRIEF_THREADS")
-    if env:
-        try:
-            return max(1, int(env))
-        except ValueError:
-            pass
-    return min(physical_cores(), 8)
-
-
-def plan_batches(
-    lengths: Sequence[int], *, max_tokens: int, step_cost_rows: float = STEP_COST_ROWS
-) -> list[list[int]]:
-    """Cut parts into CTranslate2 calls that decode fastest; returns lists of indices.
-
-    Decoding a batch takes about ``longest x (step_cost_rows + rows)`` row-steps (every row is
-    padded to the longest, and each step has a fixed cost independent of the rows), so the parts
-    are sorted by length and split into contiguous groups by dynamic programming, each group at
-    most ``max_tokens`` padded tokens (rows x longest). Few, wide batches of similar length win;
-    a short sentence is not dragged through a long one's decoding steps.
-    """
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
-    n = len(order)
-    best = [0.0] + [float("inf")] * n  # best[k]: cost of the first k sorted parts
-    cut = [0] * (n + 1)
-    for end in range(1, n + 1):
-        longest = max(1, lengths[order[end - 1]])  # sorted: the group's last part is its longest
-        for start in range(end - 1, -1, -1):
-            rows = end - start
-            if rows > 1 and rows * longest > max_tokens:
-                break
-            cost = best[start] + longest * (step_cost_rows + rows)
-            if cost < best[end]:
-                best[end], cut[end] = cost, start
-    groups: list[list[int]] = []
-    end = n
-    while end > 0:
-        groups.append([order[k] for k in range(cut[end], end)])
-        end = cut[end]
-    # Earliest document position first, so results stream out in order as early as they can.
-    return sorted(groups, key=min)
-
-
-def collapse_repeats(tokens: list[str], max_unit: int = 8) -> list[str]:
-    """Cut degenerate loops: a unit of 2..max_unit tokens repeated 3+ times in a row, or one token
-    repeated 4+ times, is kept once. Ordinary text ("very very", "1 000 000") is left alone."""
-    while True:
-        shorter = _collapse_once(tokens, max_unit)
-        if len(shorter) == len(tokens):
-            return shorter
-        tokens = shorter  # cutting one loop can expose another ("a b a b" after "b b b b")
-
-
-def _collapse_once(tokens: list[str], max_unit: int) -> list[str]:
-    out: list[str] = []
-    i = 0
-    n = len(tokens)
-    while i < n:
-        collapsed = False
-        for unit in range(1, max_unit + 1):
-            need = 4 if unit == 1 else 3
-            if i + unit * need > n:
-                break
-            chunk = tokens[i : i + unit]
-            reps = 1
-            while tokens[i + reps * unit : i + (reps + 1) * unit] == chunk:
-                reps += 1
-            if reps >= need:
-                out.extend(chunk)
-                i += reps * unit
-                collapsed = True
-                break
-        if not collapsed:
-            out.append(tokens[i])
-            i += 1
-    return out
 
 
 # Clause boundaries, strongest first; whitespace is the last resort.
@@ -579,133 +407,6 @@ class Translator:
             use_vmap=self.has_vmap and self.options.use_vmap,
         )
         return [list(r.hypotheses[0]) for r in results]
-
-
-def model_vocabulary(folder: Path) -> list[str]:
-    """The model's (target) vocabulary as CTranslate2 saved it, JSON or one token per line."""
-    for name in ("shared_vocabulary", "target_vocabulary"):
-        if (folder / f"{name}.json").is_file():
-            return list(json.loads((folder / f"{name}.json").read_text("utf-8")))
-        if (folder / f"{name}.txt").is_file():
-            return (folder / f"{name}.txt").read_text("utf-8").splitlines()
-    raise ModelError(f"model folder {folder}: the vocabulary file is missing")
-
-
-# Why the special tokens sit at ids 0, 1, ... in every model that uses the shortlist (read in
-# CTranslate2's source, src/layers/decoder.cc ``Decoder::update_output_layer`` and
-# src/decoding.cc ``prepare_decode``, 4.x; the installed 4.8.5 behaves so, see
-# tests/models/test_real_layout.py):
-#
-# With ``use_vmap`` every ``translate_batch`` call restricts the output layer to its batch's
-# candidate ids, sorted (``VocabularyMap::get_candidates``: <unk>, <s>, </s>, the map's
-# always-line and the ids the batch's source tokens map to). ``update_output_layer`` gathers
-# those rows and rebuilds two maps: ``_to_original_word_id`` (output position -> vocabulary id)
-# is assigned anew, but ``_to_output_word_id`` (vocabulary id -> output position), an
-# ``std::unordered_map``, is only ``reserve()``d and refilled with ``emplace()``, which keeps a key
-# that is already there; it is cleared only when a call runs on the whole vocabulary. So after
-# the first restricted call every id keeps the position it had in that call. The decoding loop
-# maps its end id, the decoder start token and disabled ids (``disable_unk``) through
-# ``to_output_word_id``, i.e. through that stale map, while the scores come from the current
-# shortlist: when a later batch has a different number of candidates below </s>, the end check
-# looks at another token's position, never fires, and every sentence decodes to its length bound
-# (the issue's probe: ``[2]*8``, then ``[60]*8``). With </s> at id 0 nothing moves, which is why
-# models whose </s> is 0 (the old OPUS-MT ones, every test model before) never showed it.
-#
-# An id's position in a sorted shortlist is the number of candidates below it, so it is the
-# same in every call exactly when every id below it is a candidate in every call (or in none).
-# The converter puts the special tokens first (``special_first_order``) and CTranslate2 always
-# makes them candidates, so their positions are 0, 1, ... in every call and the stale entries are
-# the right ones. Padding a shortlist to a size multiple appends id 0, which ``emplace`` leaves at
-# its first, true position. The remap is exact: embeddings are tied and CTranslate2 is given
-# tokens as strings, so moving embedding rows and output-bias entries together permutes the
-# output scores and changes nothing else. ``shortlist_unsafe_tokens`` finds folders converted
-# before this (or elsewhere) so the translator can run them without the shortlist.
-
-
-def special_first_order(tokens: Sequence[str], specials: Sequence[str] = SPECIAL_TOKENS) -> list[int]:
-    """Row order that puts ``specials`` (those in ``tokens``) at ids 0, 1, ..., the rest after
-    in their original order: ``new_tokens = [tokens[i] for i in order]``."""
-    index = {tok: i for i, tok in enumerate(tokens)}
-    front = [index[tok] for tok in dict.fromkeys(specials) if tok in index]
-    moved = set(front)
-    return front + [i for i in range(len(tokens)) if i not in moved]
-
-
-def read_vocabulary_map(folder: Path) -> tuple[set[str], dict[str, list[str]]] | None:
-    """(always-allowed tokens, source token -> allowed tokens) of ``vmap.txt``, None without one."""
-    path = Path(folder) / VMAP_FILE
-    if not path.is_file():
-        return None
-    always: set[str] = set()
-    rules: dict[str, list[str]] = {}
-    for line in path.read_text("utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        if key == "":
-            always.update(v for v in values.split(" ") if v)
-        else:
-            rules[key] = [v for v in values.split(" ") if v]
-    return always, rules
-
-
-def _ct2_special_tokens(folder: Path) -> list[str]:
-    """The tokens CTranslate2 resolves by id for this model (its config.json, defaults else)."""
-    try:
-        config = json.loads((folder / "config.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        config = {}
-    if not isinstance(config, dict):
-        config = {}
-    names = ("eos_token", "decoder_start_token", "unk_token", "bos_token")
-    defaults = {"eos_token": "</s>", "decoder_start_token": "<s>", "unk_token": "<unk>", "bos_token": "<s>"}
-    out = [config.get(n) or defaults[n] for n in names]
-    return list(dict.fromkeys(t for t in out if isinstance(t, str)))
-
-
-def shortlist_unsafe_tokens(folder: Path, vocab: Sequence[str] | None = None) -> list[str]:
-    """Special tokens whose output position can move between shortlisted calls (see above).
-
-    A special token at id k is safe when every id below k is a candidate of every call: another
-    special token or a token of the map's always-line. Empty when the folder has no map.
-    """
-    folder = Path(folder)
-    vmap = read_vocabulary_map(folder)
-    if vmap is None:
-        return []
-    always = vmap[0]
-    vocab = list(vocab) if vocab is not None else model_vocabulary(folder)
-    specials = _ct2_special_tokens(folder)
-    fixed = always | set(specials)
-    index = {tok: i for i, tok in enumerate(vocab)}
-    first_unfixed = next((i for i, tok in enumerate(vocab) if tok not in fixed), len(vocab))
-    return [tok for tok in specials if tok in index and index[tok] > first_unfixed]
-
-
-def write_vocabulary_map(folder: Path) -> Path | None:
-    """Write CTranslate2's ``vmap.txt`` so each call scores only pieces English output can use.
-
-    OPUS-MT models share one vocabulary between the Norwegian and the English tokenizer (57k
-    entries for two 32k tokenizers), and the output layer scores all of it at every step. The
-    map lists the target tokenizer's pieces as always allowed, and every source-only piece as
-    allowed exactly when it occurs in the batch's source, so names are still copied as before:
-    a lossless shortlist from the model's own files, unlike translateLocally's lexical
-    shortlists, which need the training data's word alignments. Returns the file, or None when
-    the map would save too little (e.g. a model with its own target vocabulary).
-    """
-    import sentencepiece as spm
-
-    folder = Path(folder)
-    vocab = model_vocabulary(folder)
-    target_sp = spm.SentencePieceProcessor(model_file=str(folder / "target.spm"))
-    target_pieces = {target_sp.id_to_piece(i) for i in range(target_sp.get_piece_size())}
-    usable = [p for p in vocab if p and not any(c.isspace() for c in p)]
-    always = [p for p in usable if p in target_pieces]
-    copied = [p for p in usable if p not in target_pieces]
-    if len(always) > (1 - VMAP_MIN_SAVING) * len(vocab):
-        return None
-    path = folder / VMAP_FILE
-    lines = ["\t" + " ".join(always)] + [f"{p}\t{p}" for p in copied]
-    path.write_text("\n".join(lines) + "\n", "utf-8")
-    return path
 
 
 _NOTICES_SHOWN: set[str] = set()

@@ -24,7 +24,8 @@ from models.pipeline import (
     summarize_article,
     translate_article,
 )
-from models.translation.engine import Translator, normalise_sentence
+from models.translation.engine import Translator
+from models.translation.memory import normalise_sentence
 
 ARTICLE = (
     "Minst 26 regimesoldater ble lørdag drept i provinsen Idlib nordvest i Syria, ifølge SOHR. "

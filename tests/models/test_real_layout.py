@@ -34,7 +34,9 @@ from models.paths import models_dir, resources_dir
 from models.pipeline import apply_translations, article_from_text, translate_article
 from models.store import DownloadProgress, download_model, installed_models, load_catalog, verify_model
 from models.store.convert import convert_marian
-from models.translation.engine import EOS, VMAP_FILE, TranslationMemory, Translator, model_vocabulary
+from models.translation.engine import EOS, Translator
+from models.translation.memory import TranslationMemory
+from models.translation.shortlist import VMAP_FILE, model_vocabulary
 
 
 def article_40() -> str:

@@ -19,7 +19,7 @@ EXPECTED_FILES = {
     "config.json",
     "shared_vocabulary.json",
     "source.spm",
-    "vmap.txt",  # written by the converter too (models.translation.engine.write_vocabulary_map)
+    "vmap.txt",  # written by the converter too (models.store.vocabulary.write_vocabulary_map)
     "target.spm",
     "nordbrief.json",
 }
@@ -181,7 +181,9 @@ def test_hub_layout_and_installed_layout_are_the_same_model(tmp_path: Path, monk
     import dataclasses
 
     from models import testing
-    from models.translation.engine import TranslationMemory, Translator, model_vocabulary
+    from models.translation.engine import Translator
+    from models.translation.memory import TranslationMemory
+    from models.translation.shortlist import model_vocabulary
 
     shape = dataclasses.replace(testing.SIZES["tiny"], vocab_size=3000, hub_eos_id=2000)
     monkeypatch.setitem(testing.SIZES, "tinyhub", shape)

@@ -16,17 +16,11 @@ import pytest
 from models.errors import ModelError
 from models.pipeline import apply_translations, article_from_text, translate_article
 from models.testing import make_model
-from models.translation.engine import (
-    EOS,
-    TranslateOptions,
-    TranslationMemory,
-    Translator,
-    collapse_repeats,
-    default_threads,
-    normalise_sentence,
-    physical_cores,
-    plan_batches,
-)
+from models.translation.batching import plan_batches
+from models.translation.cores import default_threads, physical_cores
+from models.translation.engine import EOS, TranslateOptions, Translator
+from models.translation.memory import TranslationMemory, normalise_sentence
+from models.translation.repeats import collapse_repeats
 
 ARTICLE = """Regjeringen la fram statsbudsjettet
 

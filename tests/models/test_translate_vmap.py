@@ -13,14 +13,10 @@ import sentencepiece as spm
 from hubserver import make_marian_checkpoint
 
 from models.store.convert import convert_marian
-from models.translation.engine import (
-    VMAP_FILE,
-    TranslateOptions,
-    TranslationMemory,
-    Translator,
-    model_vocabulary,
-    write_vocabulary_map,
-)
+from models.store.vocabulary import write_vocabulary_map
+from models.translation.engine import TranslateOptions, Translator
+from models.translation.memory import TranslationMemory
+from models.translation.shortlist import VMAP_FILE, model_vocabulary
 
 SENTENCES = [
     "Regjeringen la fram statsbudsjettet i Oslo tirsdag.",
