@@ -35,7 +35,7 @@ SEED = 1234
 def make_model_dir(size: str) -> Path:
     """The project's random-weight test model of ``size``, built once into benchmarks/.work."""
     path = work_dir() / f"make-model-{size}"
-    if not (path / "model.bin").is_file() or not _built_as_now(path, size):
+    if not (path / "model.bin").is_file() or not built_as_now(path, size):
         from models.testing import make_model
 
         log(f"  building make-model {size} -> {path}")
@@ -46,15 +46,19 @@ def make_model_dir(size: str) -> Path:
     return path
 
 
-def _built_as_now(path: Path, size: str) -> bool:
-    """Whether the cached model was made with today's shape and tokenizer recipe."""
-    from models.testing import NORDBRIEF_JSON, SIZES
+def built_as_now(path: Path, size: str, layout: str = "installed") -> bool:
+    """Whether the cached model was made with today's shape, weight recipe and layout."""
+    from models.testing import NORDBRIEF_JSON, RECIPE, SIZES
 
     try:
-        meta = json.loads((path / NORDBRIEF_JSON).read_text("utf-8"))
-    except (OSError, ValueError):
+        built = json.loads((path / NORDBRIEF_JSON).read_text("utf-8"))["test_model"]
+    except (OSError, ValueError, KeyError, TypeError):
         return False
-    return bool(meta.get("test_model", {}).get("shape") == dataclasses.asdict(SIZES[size]))
+    return bool(
+        built.get("shape") == dataclasses.asdict(SIZES[size])
+        and built.get("recipe") == RECIPE
+        and built.get("layout", "installed") == layout
+    )
 
 
 @dataclass

@@ -18,7 +18,6 @@ article and NorSumm dev articles), interleaved repetitions, one run:
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import time
 from collections.abc import Sequence
@@ -31,15 +30,11 @@ from benchmarks.translation import load_engine, seed_sentences
 
 def hub_layout_dir(size: str) -> Path:
     """The big test model with the Hub's vocabulary order (as converted before the remap)."""
-    from models.testing import NORDBRIEF_JSON, SIZES, make_model
+    from benchmarks.peers import built_as_now
+    from models.testing import make_model
 
     path = work_dir() / f"make-model-{size}-hub-layout"
-    try:
-        meta = json.loads((path / NORDBRIEF_JSON).read_text("utf-8"))["test_model"]
-        fresh = meta["shape"] == dataclasses.asdict(SIZES[size]) and meta.get("layout") == "hub"
-    except (OSError, ValueError, KeyError):
-        fresh = False
-    if not fresh:
+    if not built_as_now(path, size, layout="hub"):
         log(f"  building make-model {size} --layout hub -> {path}")
         shutil.rmtree(path, ignore_errors=True)
         make_model(path, size=size, seed=1, layout="hub")

@@ -22,19 +22,21 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import shutil
 import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from models.paths import resources_dir
-from models.store.vocabulary import special_first_order, write_vocabulary_map
 
 # Written next to model.bin: limits CTranslate2's own files cannot express.
 NORDBRIEF_JSON = "nordbrief.json"
+# How the weights are made, recorded in nordbrief.json so a cached model of an older recipe is
+# rebuilt (benchmarks.peers): 2 = a random Hugging Face checkpoint through ``convert_marian``.
+RECIPE = 2
 
 
 @dataclass(frozen=True)
@@ -238,58 +240,23 @@ def build_vocabulary(source_spm: Path, target_spm: Path, size: int | None) -> tu
     return vocab, real
 
 
-def sinusoidal_positions(rows: int, dim: int) -> np.ndarray:
-    """Marian's sinusoidal table: sines in the first half of each row, cosines in the second."""
-    half = dim // 2
-    inv = np.exp(-np.log(10000.0) * 2.0 * np.arange(half, dtype=np.float64) / dim)
-    angles = np.arange(rows, dtype=np.float64)[:, None] * inv[None, :]
-    return np.concatenate([np.sin(angles), np.cos(angles)], axis=1).astype(np.float32)
-
-
 class _Init:
     """Seeded random weights, scaled so activations stay bounded through the post-norm stack."""
 
-    def __init__(self, seed: int, dtype: str) -> None:
+    def __init__(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
-        self.dtype = np.dtype(dtype)
 
     def linear(self, out_dim: int, in_dim: int) -> tuple[np.ndarray, np.ndarray]:
         # A gain of 3 lets each sublayer outweigh the residual token embedding; with unit gain
         # the tied output projection just repeats the previous token forever.
         w = 3.0 * self.rng.standard_normal((out_dim, in_dim), dtype=np.float32) / np.sqrt(in_dim)
         b = 0.02 * self.rng.standard_normal(out_dim, dtype=np.float32)
-        return w.astype(self.dtype), b.astype(self.dtype)
+        return w, b
 
     def norm(self, dim: int) -> tuple[np.ndarray, np.ndarray]:
         gamma = 1.0 + 0.1 * self.rng.standard_normal(dim, dtype=np.float32)
         beta = 0.05 * self.rng.standard_normal(dim, dtype=np.float32)
-        return gamma.astype(self.dtype), beta.astype(self.dtype)
-
-
-def _set_linear(spec: object, init: _Init, out_dim: int, in_dim: int) -> None:
-    spec.weight, spec.bias = init.linear(out_dim, in_dim)  # type: ignore[attr-defined]
-
-
-def _set_norm(spec: object, init: _Init, dim: int) -> None:
-    spec.gamma, spec.beta = init.norm(dim)  # type: ignore[attr-defined]
-
-
-def _fill_attention(spec: object, init: _Init, d: int, self_attention: bool) -> None:
-    _set_norm(spec.layer_norm, init, d)  # type: ignore[attr-defined]
-    linears = spec.linear  # type: ignore[attr-defined]
-    if self_attention:  # fused q,k,v then output
-        _set_linear(linears[0], init, 3 * d, d)
-        _set_linear(linears[1], init, d, d)
-    else:  # q from the decoder, fused k,v from the encoder output, then output
-        _set_linear(linears[0], init, d, d)
-        _set_linear(linears[1], init, 2 * d, d)
-        _set_linear(linears[2], init, d, d)
-
-
-def _fill_ffn(spec: object, init: _Init, d: int, ffn: int) -> None:
-    _set_norm(spec.layer_norm, init, d)  # type: ignore[attr-defined]
-    _set_linear(spec.linear_0, init, ffn, d)  # type: ignore[attr-defined]
-    _set_linear(spec.linear_1, init, d, ffn)  # type: ignore[attr-defined]
+        return gamma, beta
 
 
 def hub_order(vocab: list[str], eos_id: int) -> list[int]:
@@ -298,80 +265,118 @@ def hub_order(vocab: list[str], eos_id: int) -> list[int]:
     return [*rest[:eos_id], vocab.index("</s>"), *rest[eos_id:]]
 
 
-def build_spec(
-    shape: ModelShape, vocab: list[str], real_size: int, seed: int, order: list[int] | None = None
-) -> object:
-    """A post-norm Marian ``TransformerSpec`` with seeded random weights and tied embeddings;
-    ``order`` lays the same rows (and tokens) out in another vocabulary order."""
-    from ctranslate2.specs import common_spec, transformer_spec
+def marian_config(shape: ModelShape, vocab_size: int, eos_id: int) -> dict[str, Any]:
+    """``config.json`` of a Hugging Face Marian checkpoint of ``shape``; ``vocab_size`` counts the
+    ``<pad>`` Transformers appends last (the decoder start token)."""
+    return {
+        "model_type": "marian",
+        "architectures": ["MarianMTModel"],
+        "activation_function": shape.activation,
+        "d_model": shape.d_model,
+        "encoder_layers": shape.encoder_layers,
+        "decoder_layers": shape.decoder_layers,
+        "encoder_attention_heads": shape.heads,
+        "decoder_attention_heads": shape.heads,
+        "encoder_ffn_dim": shape.ffn,
+        "decoder_ffn_dim": shape.ffn,
+        "vocab_size": vocab_size,
+        "decoder_vocab_size": vocab_size,
+        "pad_token_id": vocab_size - 1,
+        "decoder_start_token_id": vocab_size - 1,
+        "eos_token_id": eos_id,
+        "max_position_embeddings": shape.max_positions,
+        "scale_embedding": True,
+        "share_encoder_decoder_embeddings": True,
+        "tie_word_embeddings": True,
+        "normalize_embedding": False,
+        "static_position_embeddings": True,
+    }
 
-    activation = {"swish": common_spec.Activation.SWISH, "relu": common_spec.Activation.RELU}[
-        shape.activation
-    ]
-    spec = transformer_spec.TransformerSpec.from_config(
-        (shape.encoder_layers, shape.decoder_layers),
-        shape.heads,
-        pre_norm=False,  # Marian models are post-norm
-        activation=activation,
+
+def random_state(shape: ModelShape, vocab: list[str], real_size: int, seed: int) -> dict[str, np.ndarray]:
+    """Seeded random Marian weights under Transformers' names, rows in ``vocab``'s order (Marian's:
+    </s>, <unk>, pieces, padding) plus the ``<pad>`` row Transformers appends.
+
+    Embeddings are tied and scaled by 1/sqrt(d) (the converter multiplies them by sqrt(d), as
+    Marian does). ``final_logits_bias`` keeps random decoding away from padding and <unk> and
+    biases </s>, so outputs end at mixed lengths (some run to the length bound).
+    """
+    init = _Init(seed)
+    d, v = shape.d_model, len(vocab) + 1
+    emb = init.rng.standard_normal((v, d), dtype=np.float32) / np.sqrt(d)
+    emb[-1] = 0.0  # <pad>: never an input, never an output
+    state: dict[str, np.ndarray] = {"model.shared.weight": emb}
+
+    def linear(prefix: str, out_dim: int, in_dim: int) -> None:
+        state[prefix + ".weight"], state[prefix + ".bias"] = init.linear(out_dim, in_dim)
+
+    def norm(prefix: str) -> None:
+        state[prefix + ".weight"], state[prefix + ".bias"] = init.norm(d)
+
+    def attention(prefix: str) -> None:
+        norm(prefix + "_layer_norm")
+        for n in ("q", "k", "v", "out"):
+            linear(f"{prefix}.{n}_proj", d, d)
+
+    def ffn(prefix: str) -> None:
+        norm(prefix + ".final_layer_norm")
+        linear(prefix + ".fc1", shape.ffn, d)
+        linear(prefix + ".fc2", d, shape.ffn)
+
+    for i in range(shape.encoder_layers):
+        attention(f"model.encoder.layers.{i}.self_attn")
+        ffn(f"model.encoder.layers.{i}")
+    for i in range(shape.decoder_layers):
+        attention(f"model.decoder.layers.{i}.self_attn")
+        attention(f"model.decoder.layers.{i}.encoder_attn")
+        ffn(f"model.decoder.layers.{i}")
+    bias = np.zeros((1, v), dtype=np.float32)
+    bias[0, 1] = -1e4  # <unk>
+    bias[0, real_size:] = -1e4  # padding and <pad>
+    bias[0, 0] = shape.eos_bias  # </s>
+    state["final_logits_bias"] = bias
+    return state
+
+
+def write_checkpoint(folder: Path, shape: ModelShape, vocab: list[str], real_size: int, seed: int) -> Path:
+    """A Hugging Face Marian checkpoint folder (``config.json``, ``vocab.json``,
+    ``model.safetensors`` in ``shape.weights_dtype``) with random weights; SentencePiece files are
+    the caller's. A shape with ``hub_eos_id`` lays its vocabulary out as the Hub's repo does."""
+    from safetensors.numpy import save_file
+
+    state = random_state(shape, vocab, real_size, seed)
+    order = list(range(len(vocab)))
+    if shape.hub_eos_id is not None:
+        order = hub_order(vocab, shape.hub_eos_id)
+    rows = np.asarray([*order, len(vocab)], dtype=np.int64)  # <pad> stays last
+    tokens = [*(vocab[i] for i in order), "<pad>"]
+    state["model.shared.weight"] = state["model.shared.weight"][rows]
+    state["final_logits_bias"] = state["final_logits_bias"][:, rows]
+    dtype = np.dtype(shape.weights_dtype)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(
+        {k: np.ascontiguousarray(a.astype(dtype)) for k, a in state.items()},
+        str(folder / "model.safetensors"),
     )
-    init = _Init(seed, shape.weights_dtype)
-    d, v = shape.d_model, len(vocab)
-
-    # One embedding matrix shared by encoder, decoder and output projection (Marian ties them).
-    # Scaled by 1/sqrt(d): CTranslate2 multiplies embeddings by sqrt(d) as Marian does.
-    emb = (init.rng.standard_normal((v, d), dtype=np.float32) / np.sqrt(d)).astype(init.dtype)
-    positions = sinusoidal_positions(shape.max_positions, d).astype(init.dtype)
-
-    enc = spec.encoder
-    enc.embeddings[0].weight = emb
-    enc.position_encodings.encodings = positions
-    for layer in enc.layer:
-        _fill_attention(layer.self_attention, init, d, self_attention=True)
-        _fill_ffn(layer.ffn, init, d, shape.ffn)
-
-    dec = spec.decoder
-    dec.embeddings.weight = emb
-    dec.position_encodings.encodings = positions
-    dec.start_from_zero_embedding = True  # Marian starts decoding from a zero embedding
-    for layer in dec.layer:
-        _fill_attention(layer.self_attention, init, d, self_attention=True)
-        _fill_attention(layer.attention, init, d, self_attention=False)
-        _fill_ffn(layer.ffn, init, d, shape.ffn)
-    dec.projection.weight = emb
-    # Marian's final_logits_bias. Here it keeps random decoding away from padding entries and
-    # <unk>, and biases </s> so outputs end at mixed lengths (some run to the length bound).
-    bias = np.zeros(v, dtype=np.float32)
-    bias[1] = -1e4  # <unk>
-    bias[real_size:] = -1e4  # padding
-    bias[0] = shape.eos_bias  # </s>
-    if order is not None:  # the same model with its rows in another order
-        rows = np.asarray(order, dtype=np.int64)
-        emb, bias, vocab = emb[rows], bias[rows], [vocab[i] for i in order]
-        enc.embeddings[0].weight = dec.embeddings.weight = dec.projection.weight = emb
-    dec.projection.bias = bias.astype(init.dtype)
-
-    cfg = spec.config
-    cfg.add_source_bos = False
-    cfg.add_source_eos = False
-    cfg.bos_token = "<s>"
-    cfg.decoder_start_token = "</s>"
-    cfg.eos_token = "</s>"
-    cfg.unk_token = "<unk>"
-    cfg.layer_norm_epsilon = None
-    spec.register_source_vocabulary(vocab)
-    spec.register_target_vocabulary(vocab)
-    return spec
+    config = marian_config(shape, len(tokens), tokens.index("</s>"))
+    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", "utf-8")
+    vocab_json = json.dumps({tok: i for i, tok in enumerate(tokens)}, ensure_ascii=False)
+    (folder / "vocab.json").write_text(vocab_json, "utf-8")
+    return folder
 
 
 def make_model(path: str | Path, size: str = "tiny", seed: int = 0, layout: str = "installed") -> Path:
     """Write a random-weight Marian-shaped CTranslate2 model folder at ``path``; returns it.
 
-    A shape with the Hub's vocabulary layout (``hub_eos_id``: big) is laid out as the converter
-    installs it (``layout="installed"``: the Hub's order with <pad> dropped and the special tokens
-    moved first by ``models.store.vocabulary.special_first_order``), or as converters before that fix
+    The weights are a random Hugging Face Marian checkpoint, converted by Nordbrief's own
+    converter (``models.store.convert``) exactly as a downloaded model is. A shape with the Hub's
+    vocabulary layout (``hub_eos_id``: big) is installed as the converter installs it
+    (``layout="installed"``: the special tokens moved first), or as converters before that fix
     left it (``layout="hub"``: </s> at 41977), the same weights either way. The folder is built
     next to ``path`` and moved into place, so a half-built model is never seen at ``path``.
     """
+    from models.store.convert import convert_marian
+
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
     if layout not in LAYOUTS:
@@ -383,32 +388,28 @@ def make_model(path: str | Path, size: str = "tiny", seed: int = 0, layout: str 
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".make-model-", dir=target.parent) as tmp:
         work = Path(tmp)
+        checkpoint = work / "checkpoint"
+        checkpoint.mkdir()
         nb, en = training_corpora(shape, work)
-        train_sentencepiece(nb, shape.source_pieces, work / "source.spm", shape.spm_type)
-        train_sentencepiece(en, shape.target_pieces, work / "target.spm", shape.spm_type)
+        train_sentencepiece(nb, shape.source_pieces, checkpoint / "source.spm", shape.spm_type)
+        train_sentencepiece(en, shape.target_pieces, checkpoint / "target.spm", shape.spm_type)
         size_ct2 = shape.vocab_size - 1 if shape.hub_eos_id is not None and shape.vocab_size else None
-        vocab, real = build_vocabulary(work / "source.spm", work / "target.spm", size_ct2 or shape.vocab_size)
-        order = None
-        if shape.hub_eos_id is not None:
-            hub = hub_order(vocab, shape.hub_eos_id)
-            hub_tokens = [vocab[i] for i in hub]
-            # The converter's remap of the Hub's order (after dropping <pad>) gives Marian's order
-            # back: the installed model is ``vocab`` itself.
-            installed = [hub[i] for i in special_first_order(hub_tokens)]
-            order = hub if layout == "hub" else installed
-        spec = build_spec(shape, vocab, real, seed, order)
-        spec.validate()  # type: ignore[attr-defined]
-        spec.optimize(quantization=shape.weights_dtype)  # type: ignore[attr-defined]
+        vocab, real = build_vocabulary(
+            checkpoint / "source.spm", checkpoint / "target.spm", size_ct2 or shape.vocab_size
+        )
+        write_checkpoint(checkpoint, shape, vocab, real, seed)
         out = work / "model"
-        out.mkdir()
-        spec.save(str(out))  # type: ignore[attr-defined]
-        shutil.copyfile(work / "source.spm", out / "source.spm")
-        shutil.copyfile(work / "target.spm", out / "target.spm")
-        write_vocabulary_map(out)  # what the converter writes for a real model
+        convert_marian(checkpoint, out, quantization=shape.weights_dtype, special_first=layout == "installed")
         meta = {
             "max_input_tokens": shape.max_input_tokens,
             "max_positions": shape.max_positions,
-            "test_model": {"size": size, "seed": seed, "shape": asdict(shape), "layout": layout},
+            "test_model": {
+                "size": size,
+                "seed": seed,
+                "shape": asdict(shape),
+                "layout": layout,
+                "recipe": RECIPE,
+            },
         }
         (out / NORDBRIEF_JSON).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", "utf-8")
         if target.exists():

@@ -1,5 +1,10 @@
 """Marian (Hugging Face ``MarianMTModel`` checkpoint) -> CTranslate2 model, without torch.
 
+``build_spec`` reads the checkpoint with numpy and fills CTranslate2's ``TransformerSpec``;
+``convert_marian`` runs it through CTranslate2's own converter protocol
+(``models.store.converter``: validate, quantize, save) and adds the tokenizers and the output
+shortlist.
+
 The mapping follows what CTranslate2's ``TransformersConverter`` does for ``MarianConfig``, so the
 result translates identically (``tests/models/test_convert_equivalence.py`` proves it):
 post-norm Transformer, no embedding layer norm, embeddings scaled by sqrt(d_model) (when
@@ -163,8 +168,11 @@ def _check_weights(src: Path, config: dict[str, Any], state: dict[str, np.ndarra
             )
 
 
-def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
-    """A ``TransformerSpec`` filled from a Marian checkpoint folder (config, vocab, weights)."""
+def build_spec(src: Path, cancel: Callable[[], bool] | None = None, *, special_first: bool = True) -> Any:
+    """A ``TransformerSpec`` filled from a Marian checkpoint folder (config, vocab, weights).
+
+    ``special_first=False`` keeps the checkpoint's own token order, as converters before the
+    special-token remap did (only test models use it, to stand for such an install)."""
     from ctranslate2.specs import transformer_spec
 
     try:
@@ -310,7 +318,8 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None) -> Any:
     # which is only right for ids nothing below ever moves (models/translation/shortlist.py explains it).
     # OPUS-MT's tc-big models have </s> at 41977 of 54765; the old ones had it at 0 already.
     rows = shared.shape[0]
-    order = np.asarray(special_first_order(tokens, (eos, unk, *SPECIAL_TOKENS)), dtype=np.int64)
+    specials = (eos, unk, *SPECIAL_TOKENS) if special_first else ()
+    order = np.asarray(special_first_order(tokens, specials), dtype=np.int64)
     moved: dict[int, np.ndarray] = {}  # tied layers keep sharing one array
     for layer in (enc.embeddings[0], dec.embeddings, dec.projection):
         if layer.weight.shape[0] == rows:
@@ -334,19 +343,25 @@ def convert_marian(
     out: Path,
     quantization: str | None = "int8",
     cancel: Callable[[], bool] | None = None,
+    *,
+    special_first: bool = True,
 ) -> Path:
-    """Write a CTranslate2 model folder ``out`` (must not exist) from Marian checkpoint ``src``."""
+    """Write a CTranslate2 model folder ``out`` (must not exist) from Marian checkpoint ``src``:
+    the converted weights, the tokenizers and the output shortlist (``vmap.txt``)."""
     src, out = Path(src), Path(out)
     for name in TOKENIZER_FILES:
         if not (src / name).is_file():
             raise ModelError(f"{src}: {name} missing")
-    spec = build_spec(src, cancel)
-    spec.validate()
-    spec.optimize(quantization=quantization)
+    if out.exists():
+        raise ModelError(f"{out} exists already; convert into a new folder")
+    # Imported here, never at start-up: ctranslate2.converters imports torch and transformers
+    # when they are installed (seconds; hundreds of MB a bundle must not carry).
+    from models.store.converter import MarianCheckpointConverter
+
+    MarianCheckpointConverter(src, cancel, special_first).convert(str(out), quantization=quantization)
     if cancel is not None and cancel():
+        shutil.rmtree(out, ignore_errors=True)
         raise Cancelled()
-    out.mkdir(parents=True)
-    spec.save(str(out))
     for name in TOKENIZER_FILES:
         shutil.copyfile(src / name, out / name)
     write_vocabulary_map(out)

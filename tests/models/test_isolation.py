@@ -51,11 +51,13 @@ def test_launcher_imports_no_qt() -> None:
 def test_start_up_and_translation_never_import_the_converters(tiny_model) -> None:
     """``ctranslate2.converters`` pulls in torch and transformers when they are installed (seconds
     of start-up, hundreds of MB in a bundle): only converting a downloaded or imported checkpoint
-    may import it. The window's modules, the command line and a whole translation must not."""
+    may import it. The window's modules, the store's conversion modules, the command line and a
+    whole translation must not."""
     script = textwrap.dedent(
         f"""
         import sys
         import desktop.launcher, desktop.app, desktop.mainwindow
+        import models.store.convert, models.store.local_import  # convert_marian imports it lazily
         from models import cli, pipeline
 
         cli.build_parser()
@@ -75,3 +77,14 @@ def test_start_up_and_translation_never_import_the_converters(tiny_model) -> Non
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("ok")
+
+
+def test_converting_goes_through_ctranslate2s_converter_protocol() -> None:
+    """``convert_marian`` is CTranslate2's ``Converter.convert`` (validate, quantize, save) over
+    Nordbrief's torch-free spec builder, not a copy of it."""
+    import ctranslate2.converters
+
+    from models.store.converter import MarianCheckpointConverter
+
+    assert issubclass(MarianCheckpointConverter, ctranslate2.converters.Converter)
+    assert "convert" not in MarianCheckpointConverter.__dict__

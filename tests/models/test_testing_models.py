@@ -12,14 +12,15 @@ import ctranslate2
 import pytest
 import sentencepiece as spm
 
-from models.testing import SIZES, build_vocabulary, make_model, sinusoidal_positions, spm_pieces
+from models.store.convert import sinusoidal_positions
+from models.testing import SIZES, build_vocabulary, make_model, spm_pieces
 
 EXPECTED_FILES = {
     "model.bin",
     "config.json",
     "shared_vocabulary.json",
     "source.spm",
-    "vmap.txt",  # written by the converter too (models.store.vocabulary.write_vocabulary_map)
+    "vmap.txt",  # written by the converter (models.store.vocabulary.write_vocabulary_map)
     "target.spm",
     "nordbrief.json",
 }
@@ -127,6 +128,7 @@ def test_benchmark_shapes_match_the_offered_models() -> None:
 
 
 def test_sinusoidal_table_is_marian_layout() -> None:
+    """The one position formula (the converter's), which the test models go through too."""
     table = sinusoidal_positions(512, 8)
     assert table.shape == (512, 8)
     assert (table[0, :4] == 0).all() and (table[0, 4:] == 1).all()  # sin(0) then cos(0)
