@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.generations = Generations()
         self.autosaves = AutosaveQueue()
         self._translate_job: workers.Job[pipeline.ArticleCheck] | None = None
-        self._download_job: workers.Job[object] | None = None
+        self._download_job: workers.Job[store.InstalledModel] | None = None
         self._pending_translate = False
         self._setting_text = False
         self._t0 = 0.0

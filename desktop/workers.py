@@ -31,7 +31,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from PySide6.QtCore import QObject, Signal
 
@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 LANES: dict[str, int] = {"general": 2, "translator": 1, "io": 1}
 T = TypeVar("T")
+R = TypeVar("R")
+P = TypeVar("P")
 
 
 class CancelToken:
@@ -251,6 +253,34 @@ class TaskManager(QObject):
         job.future = self._lane(job.lane).submit(_work, job.id, job.name, job.fn, job.token, post)
         return job
 
+    @overload
+    def run(
+        self,
+        name: str,
+        fn: Callable[[CancelToken], Generator[P, None, R]],
+        *,
+        lane: str = "general",
+        on_success: Callable[[R], None] | None = None,
+        on_error: Callable[[JobError], None] | None = None,
+        on_progress: Callable[[P], None] | None = None,
+        on_cancel: Callable[[], None] | None = None,
+        on_done: Callable[[], None] | None = None,
+    ) -> Job[R]: ...
+
+    @overload
+    def run(
+        self,
+        name: str,
+        fn: Callable[[CancelToken], R],
+        *,
+        lane: str = "general",
+        on_success: Callable[[R], None] | None = None,
+        on_error: Callable[[JobError], None] | None = None,
+        on_progress: Callable[[DownloadProgress], None] | None = None,  # via ``token.report``
+        on_cancel: Callable[[], None] | None = None,
+        on_done: Callable[[], None] | None = None,
+    ) -> Job[R]: ...
+
     def run(
         self,
         name: str,
@@ -263,7 +293,9 @@ class TaskManager(QObject):
         on_cancel: Callable[[], None] | None = None,
         on_done: Callable[[], None] | None = None,
     ) -> Job[Any]:
-        """Create and submit a job in one call (callbacks run in the GUI thread)."""
+        """Create and submit a job in one call (callbacks run in the GUI thread). A generator job's
+        yielded items and a plain job's ``token.report`` items are its progress; the types of
+        ``on_success``/``on_progress`` are checked against the job's."""
         job: Job[Any] = Job(
             name,
             fn,
