@@ -28,6 +28,7 @@ from desktop import workers
 from desktop.workers import TaskManager
 from models import pipeline, store
 from models.errors import NordbriefError
+from models.store.local_import import ARGOS_SUFFIX
 from models.store.progress import format_size
 
 
@@ -78,7 +79,7 @@ def ask_url(parent: QWidget | None) -> str | None:
     return url.strip() if ok and url.strip() else None
 
 
-IMPORT_FILTER = "Argos Translate packages (*.argosmodel);;All files (*)"
+IMPORT_FILTER = f"Argos Translate packages (*{ARGOS_SUFFIX});;All files (*)"
 
 
 def ask_import_path(parent: QWidget | None, directory: str = "") -> str | None:

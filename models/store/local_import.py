@@ -19,6 +19,9 @@ from typing import Any
 from models.errors import InputError, ModelError
 from models.store.manifest import Manifest, git_blob_sha1
 
+# Argos Translate packages (the file dialog offers this type).
+ARGOS_SUFFIX = ".argosmodel"
+
 VOCABULARIES = (
     "shared_vocabulary.json",
     "shared_vocabulary.txt",
@@ -198,6 +201,6 @@ def import_into(src: Path, out: Path, name: str | None) -> tuple[str, Manifest]:
         shutil.copytree(src, out, ignore=shutil.ignore_patterns("nordbrief-manifest.json"))
         final = name or _slug(src.name)
         return final, Manifest(name=final, origin="import-ctranslate2", attribution=f"imported from {src}")
-    if src.suffix == ".argosmodel" or zipfile.is_zipfile(src):
+    if src.suffix == ARGOS_SUFFIX or zipfile.is_zipfile(src):
         return _import_argos(src, out, name)
     raise ModelError(f"{src} is neither a CTranslate2 model folder nor an .argosmodel package")
