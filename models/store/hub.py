@@ -40,6 +40,10 @@ OPTIONAL = ("tokenizer_config.json",)  # model_max_length, the special tokens' n
 SAFETENSORS, TORCH_BIN = "model.safetensors", "pytorch_model.bin"
 # A file whose size the Hub does not list may still not grow without bound.
 MAX_UNLISTED_BYTES = 2 << 30
+# The huggingface_hub major whose internals ``fetch`` uses (``file_download.http_get``,
+# ``constants.DOWNLOAD_CHUNK_SIZE``) were read and tested; pyproject pins below the next one.
+# Raising it means re-reading them (tests/models/test_hub_client.py).
+VERIFIED_MAJOR = 2
 
 
 @dataclass(frozen=True)
