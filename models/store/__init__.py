@@ -279,6 +279,21 @@ def _staging(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
 
 
+@contextlib.contextmanager
+def _converted(src: Path, prefix: str, cancel: Callable[[], bool] | None) -> Iterator[Path]:
+    """Checkpoint ``src`` converted to an int8 CTranslate2 folder with its input limits, in a
+    staging folder that is gone afterwards (``_install`` moves the model out of it)."""
+    from models.store.convert import convert_marian
+
+    tmp = _staging(prefix)
+    try:
+        convert_marian(src, tmp / "model", quantization="int8", cancel=cancel)
+        _write_limits(src, tmp / "model")
+        yield tmp / "model"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _install(tmp: Path, name: str, manifest: Manifest, cancel: Callable[[], bool] | None) -> Path:
     """Write the manifest into ``tmp``, check it, and rename ``tmp`` to the model's folder."""
     manifest.files = record_files(tmp, cancel)
@@ -386,7 +401,6 @@ def _download_locked(
 ) -> InstalledModel:
     """``download_model``'s work, run while holding the model's lock."""
     from models.store import hub
-    from models.store.convert import convert_marian
 
     def report(phase: str, done: int = 0, total: int | None = None, file: str | None = None) -> None:
         if progress is not None:
@@ -440,10 +454,7 @@ def _download_locked(
         }
 
     report("convert")
-    tmp = _staging(f".install-{name}-")
-    try:
-        convert_marian(downloads, tmp / "model", quantization="int8", cancel=cancel)
-        _write_limits(downloads, tmp / "model")
+    with _converted(downloads, f".install-{name}-", cancel) as model:
         report("verify", len(plan.files), len(plan.files))
         manifest = Manifest(
             name=name,
@@ -456,9 +467,7 @@ def _download_locked(
             quantization="int8",
             source_files=source_files,
         )
-        _install(tmp / "model", name, manifest, cancel)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _install(model, name, manifest, cancel)
     shutil.rmtree(downloads, ignore_errors=True)
     report("done")
     return _installed(name, installed_models()[name])
@@ -543,7 +552,6 @@ def _import_checkpoint(
 ) -> InstalledModel:
     """``import_model`` for a Hugging Face Marian checkpoint folder (see there)."""
     from models.store import hub
-    from models.store.convert import convert_marian
     from models.store.local_import import _slug, checkpoint_provenance, etag_matches
     from models.store.manifest import sha256_file
 
@@ -596,10 +604,7 @@ def _import_checkpoint(
             "matching hashes); import it under another --name"
         )
     report("convert")
-    tmp = _staging(".import-")
-    try:
-        convert_marian(src, tmp / "model", quantization="int8", cancel=cancel)
-        _write_limits(src, tmp / "model")
+    with _converted(src, ".import-", cancel) as model:
         if verified and entry is not None:
             manifest = Manifest(
                 name=final,
@@ -629,8 +634,6 @@ def _import_checkpoint(
                 raise InputError(
                     f"a model named {final!r} is already installed; pass --name or remove it first"
                 )
-            _install(tmp / "model", final, manifest, cancel)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            _install(model, final, manifest, cancel)
     report("done")
     return _installed(final, installed_models()[final])
