@@ -293,16 +293,13 @@ def marian_config(shape: ModelShape, vocab_size: int, eos_id: int) -> dict[str, 
     }
 
 
-def random_state(shape: ModelShape, vocab: list[str], real_size: int, seed: int) -> dict[str, np.ndarray]:
-    """Seeded random Marian weights under Transformers' names, rows in ``vocab``'s order (Marian's:
-    </s>, <unk>, pieces, padding) plus the ``<pad>`` row Transformers appends.
-
-    Embeddings are tied and scaled by 1/sqrt(d) (the converter multiplies them by sqrt(d), as
-    Marian does). ``final_logits_bias`` keeps random decoding away from padding and <unk> and
-    biases </s>, so outputs end at mixed lengths (some run to the length bound).
-    """
+def random_state(config: dict[str, Any], seed: int) -> dict[str, np.ndarray]:
+    """Seeded random weights of the Marian model a Hugging Face ``config`` describes, under
+    Transformers' names, without ``final_logits_bias`` (the caller's): tied embeddings stored
+    once, scaled by 1/sqrt(d) (the converter multiplies them by sqrt(d), as Marian does), the last
+    row (``<pad>``, the decoder start token) zero."""
     init = _Init(seed)
-    d, v = shape.d_model, len(vocab) + 1
+    d, ffn_dim, v = config["d_model"], config["encoder_ffn_dim"], config["vocab_size"]
     emb = init.rng.standard_normal((v, d), dtype=np.float32) / np.sqrt(d)
     emb[-1] = 0.0  # <pad>: never an input, never an output
     state: dict[str, np.ndarray] = {"model.shared.weight": emb}
@@ -320,22 +317,27 @@ def random_state(shape: ModelShape, vocab: list[str], real_size: int, seed: int)
 
     def ffn(prefix: str) -> None:
         norm(prefix + ".final_layer_norm")
-        linear(prefix + ".fc1", shape.ffn, d)
-        linear(prefix + ".fc2", d, shape.ffn)
+        linear(prefix + ".fc1", ffn_dim, d)
+        linear(prefix + ".fc2", d, ffn_dim)
 
-    for i in range(shape.encoder_layers):
+    for i in range(config["encoder_layers"]):
         attention(f"model.encoder.layers.{i}.self_attn")
         ffn(f"model.encoder.layers.{i}")
-    for i in range(shape.decoder_layers):
+    for i in range(config["decoder_layers"]):
         attention(f"model.decoder.layers.{i}.self_attn")
         attention(f"model.decoder.layers.{i}.encoder_attn")
         ffn(f"model.decoder.layers.{i}")
-    bias = np.zeros((1, v), dtype=np.float32)
+    return state
+
+
+def _output_bias(shape: ModelShape, rows: int, real_size: int) -> np.ndarray:
+    """``final_logits_bias`` that keeps random decoding away from padding and <unk> and biases
+    </s> (rows in Marian's order), so outputs end at mixed lengths (some run to the length bound)."""
+    bias = np.zeros((1, rows), dtype=np.float32)
     bias[0, 1] = -1e4  # <unk>
     bias[0, real_size:] = -1e4  # padding and <pad>
     bias[0, 0] = shape.eos_bias  # </s>
-    state["final_logits_bias"] = bias
-    return state
+    return bias
 
 
 def write_checkpoint(folder: Path, shape: ModelShape, vocab: list[str], real_size: int, seed: int) -> Path:
@@ -344,7 +346,9 @@ def write_checkpoint(folder: Path, shape: ModelShape, vocab: list[str], real_siz
     the caller's. A shape with ``hub_eos_id`` lays its vocabulary out as the Hub's repo does."""
     from safetensors.numpy import save_file
 
-    state = random_state(shape, vocab, real_size, seed)
+    # Rows in Marian's order (</s>, <unk>, pieces, padding) plus the <pad> Transformers appends.
+    state = random_state(marian_config(shape, len(vocab) + 1, 0), seed)
+    state["final_logits_bias"] = _output_bias(shape, len(vocab) + 1, real_size)
     order = list(range(len(vocab)))
     if shape.hub_eos_id is not None:
         order = hub_order(vocab, shape.hub_eos_id)

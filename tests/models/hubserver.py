@@ -92,45 +92,13 @@ def marian_config(
 
 
 def marian_state_dict(config: dict[str, Any], seed: int = 0) -> dict[str, np.ndarray]:
-    """Random Marian weights under Transformers' key names (tied embeddings stored once)."""
-    rng = np.random.default_rng(seed)
-    d, f, v = config["d_model"], config["encoder_ffn_dim"], config["vocab_size"]
+    """Random Marian weights under Transformers' key names (tied embeddings stored once), the test
+    models' own (``models.testing.random_state``), plus a random ``final_logits_bias``."""
+    from models.testing import random_state
 
-    def w(*shape: int, scale: float = 0.3) -> np.ndarray:
-        return (rng.standard_normal(shape) * scale).astype(np.float32)
-
-    state: dict[str, np.ndarray] = {"model.shared.weight": w(v, d, scale=1.0)}
-    state["model.shared.weight"][v - 1] = 0.0  # the pad row, as nn.Embedding(padding_idx) leaves it
-
-    def attn(prefix: str) -> None:
-        for n in ("q", "k", "v", "out"):
-            state[f"{prefix}.{n}_proj.weight"] = w(d, d)
-            state[f"{prefix}.{n}_proj.bias"] = w(d, scale=0.1)
-
-    def norm(prefix: str) -> None:
-        state[f"{prefix}.weight"] = 1.0 + w(d, scale=0.1)
-        state[f"{prefix}.bias"] = w(d, scale=0.1)
-
-    def ffn(prefix: str) -> None:
-        state[f"{prefix}.fc1.weight"] = w(f, d)
-        state[f"{prefix}.fc1.bias"] = w(f, scale=0.1)
-        state[f"{prefix}.fc2.weight"] = w(d, f)
-        state[f"{prefix}.fc2.bias"] = w(d, scale=0.1)
-        norm(f"{prefix}.final_layer_norm")
-
-    for i in range(config["encoder_layers"]):
-        p = f"model.encoder.layers.{i}"
-        attn(p + ".self_attn")
-        norm(p + ".self_attn_layer_norm")
-        ffn(p)
-    for i in range(config["decoder_layers"]):
-        p = f"model.decoder.layers.{i}"
-        attn(p + ".self_attn")
-        norm(p + ".self_attn_layer_norm")
-        attn(p + ".encoder_attn")
-        norm(p + ".encoder_attn_layer_norm")
-        ffn(p)
-    state["final_logits_bias"] = w(1, v, scale=0.5)
+    state = random_state(config, seed)
+    rng = np.random.default_rng([seed, 1])
+    state["final_logits_bias"] = (0.5 * rng.standard_normal((1, config["vocab_size"]))).astype(np.float32)
     return state
 
 
