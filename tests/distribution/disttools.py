@@ -32,10 +32,8 @@ def run(cmd: list[str], timeout: float = 900, **kw: object) -> subprocess.Comple
     return proc
 
 
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built once from the working tree as a release would be."""
-    out = tmp_path_factory.mktemp("wheel")
+def build_wheel(out: Path) -> Path:
+    """The wheel built from the working tree into ``out``, as a release would be."""
     run(
         [
             sys.executable,
@@ -52,3 +50,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (whl,) = out.glob("nordbrief-*.whl")
     return whl
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, built once per session."""
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
