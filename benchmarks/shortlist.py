@@ -144,13 +144,16 @@ def speed(model_dir: Path, texts: list[str], beam: int, reps: int) -> dict[str, 
 
 def defect(installed: Path, hub: Path, texts: list[str], beam: int) -> dict[str, Any]:
     """Unforced lengths, shortlist on, one Translator each: installed layout vs Hub order."""
-    from models.translation.engine import EOS, TranslateOptions, Translator
+    from models import pipeline
+    from models.translation.engine import EOS, TranslateOptions
     from models.translation.memory import TranslationMemory
 
     out: dict[str, Any] = {}
     for key, folder in (("installed", installed), ("hub_order", hub)):
-        engine = Translator(
-            folder, beam_size=beam, options=TranslateOptions(retry_loops=False), memory=TranslationMemory()
+        engine, _info = pipeline.open_translator(
+            pipeline.EngineSettings(model=str(folder), beam=beam),
+            options=TranslateOptions(retry_loops=False),
+            memory=TranslationMemory(),
         )
         engine.has_vmap = True  # the hub order's own check would turn it off: force the old behaviour
         rec = _Recorder(engine.ct2, tolerate=True)
