@@ -4,4 +4,5 @@ import sys
 
 from models.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # walking the package (import checks) must not run the CLI
+    sys.exit(main())

@@ -88,3 +88,12 @@ def test_converting_goes_through_ctranslate2s_converter_protocol() -> None:
 
     assert issubclass(MarianCheckpointConverter, ctranslate2.converters.Converter)
     assert "convert" not in MarianCheckpointConverter.__dict__
+
+
+def test_importing_a_main_module_runs_nothing() -> None:
+    """The install check walks every module of the installation; ``python -m models.cli`` must
+    only run its command when executed, not when imported (CI failed on exactly this)."""
+    script = "import sys; sys.argv = ['x', '--bogus']; import models.cli.__main__; print('ok')"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
