@@ -213,18 +213,24 @@ def fetch(
         resume = 0
     url = hf_hub_url(repo_id, rf.name, revision=rf.revision, endpoint=endpoint())
     headers = build_hf_headers(library_name="nordbrief", library_version=__version__)
-    with part.open("ab") as fh:
-        http_get(
-            url,
-            fh,
-            resume_size=resume,
-            headers=headers,
-            expected_size=rf.size,
-            displayed_filename=rf.name,
-            tqdm_class=_bar_class(
-                rf.name, on_bytes, cancel, rf.size if rf.size is not None else MAX_UNLISTED_BYTES
-            ),
-        )
+    try:
+        with part.open("ab") as fh:
+            http_get(
+                url,
+                fh,
+                resume_size=resume,
+                headers=headers,
+                expected_size=rf.size,
+                displayed_filename=rf.name,
+                tqdm_class=_bar_class(
+                    rf.name, on_bytes, cancel, rf.size if rf.size is not None else MAX_UNLISTED_BYTES
+                ),
+            )
+    except TooLargeError:
+        # What this server sent cannot be trusted to resume from: the partial file goes too.
+        part.unlink(missing_ok=True)
+        meta.unlink(missing_ok=True)
+        raise
     os.replace(part, dest)
     return dest
 
