@@ -233,10 +233,28 @@ def _check_tree(folder: Path, what: str) -> int:
 # ---------------------------------------------------------------- Hugging Face checkpoint folders
 
 
+# Any of these (and no CTranslate2 model.bin) makes a folder a Hugging Face checkpoint, even when
+# config.json is what is missing: ``hf download REPO pytorch_model.bin --local-dir DIR`` leaves
+# the weights and .cache/huggingface only.
+_CHECKPOINT_SIGNS = (
+    "config.json",
+    "vocab.json",
+    "model.safetensors",
+    "pytorch_model.bin",
+    "tokenizer_config.json",
+    ".cache/huggingface",
+)
+
+
 def is_marian_checkpoint(folder: Path) -> bool:
-    """A Hugging Face checkpoint folder: config.json and no CTranslate2 model.bin (what is
-    missing or wrong in it is reported by the import, exit 3)."""
-    return folder.is_dir() and (folder / "config.json").exists() and not (folder / "model.bin").exists()
+    """A Hugging Face checkpoint folder: no CTranslate2 model.bin, and a checkpoint's files or the
+    Hub client's ``.cache/huggingface`` (what is missing or wrong in it is reported by the import,
+    exit 3, naming the missing files)."""
+    return (
+        folder.is_dir()
+        and not (folder / "model.bin").exists()
+        and any((folder / sign).exists() for sign in _CHECKPOINT_SIGNS)
+    )
 
 
 @dataclass(frozen=True)
