@@ -267,3 +267,24 @@ def test_a_hostile_model_source_is_one_line_with_its_exit_code(
     root = models_dir()
     if root.is_dir():
         assert [p.name for p in root.iterdir() if p.name != ".locks"] == []
+
+
+def test_models_list_prints_no_terminal_escapes(
+    tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A manifest written before names and licenses were cleaned (or edited on disk) still
+    reaches the terminal without its escapes: ``models list`` cleans everything it prints."""
+    assert cli.main(["models", "import", str(_ct2_copy(tiny_model, tmp_path)), "--name", "ok"]) == 0
+    manifest = models_dir() / "ok" / "nordbrief-manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    data["license"] = "\x1b]0;pwned\x07MIT\x1b[2J"
+    data["attribution"] = "by \u202eevil\x9b31m"
+    manifest.write_text(json.dumps(data), "utf-8")
+    capsys.readouterr()
+    assert cli.main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "license: ]0;pwnedMIT[2J" in out and "by evil31m" in out
+    assert all(ch.isprintable() or ch == "\n" for ch in out)
+    assert cli.main(["models", "list", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)  # JSON escapes them; the values stay exact
+    assert any(m["license"] == data["license"] for m in listed["models"])
