@@ -30,7 +30,14 @@ from typing import Any
 from benchmarks.common import REPO, rss_status, work_dir
 
 FULL = {"d_model": 1024, "layers": 6, "heads": 16, "ffn": 4096}  # transformer-big
-NEEDED = ("config.json", "source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "model.safetensors")
+NEEDED = (
+    "config.json",
+    "source.spm",
+    "target.spm",
+    "vocab.json",
+    "tokenizer_config.json",
+    "model.safetensors",
+)
 
 
 def build_repo(work: Path) -> Any:

@@ -275,18 +275,29 @@ def _check_weights(src: Path, dims: dict[str, int], state: dict[str, np.ndarray]
     whose files do not belong together fails with one line naming the tensor."""
     for key in _expected_shapes(dims):
         value = state.get(key)
-        if value is not None and value.dtype != np.float32:
+        if value is not None and value.dtype not in (np.float32, np.float16):
             raise ModelError(
                 f"{src}: weight {key} is {value.dtype}; "
                 "Nordbrief converts float16, bfloat16 or float32 checkpoints"
             )
 
 
-def build_spec(src: Path, cancel: Callable[[], bool] | None = None, *, special_first: bool = True) -> Any:
+def build_spec(
+    src: Path,
+    cancel: Callable[[], bool] | None = None,
+    *,
+    special_first: bool = True,
+    keep_half: bool = False,
+) -> Any:
     """A ``TransformerSpec`` filled from a Marian checkpoint folder (config, vocab, weights).
 
     ``special_first=False`` keeps the checkpoint's own token order, as converters before the
-    special-token remap did (only test models use it, to stand for such an install)."""
+    special-token remap did (only test models use it, to stand for such an install).
+    ``keep_half``: a float16 checkpoint's weight matrices stay float16 in the spec, for a
+    quantizing conversion: CTranslate2's ``optimize`` widens each one to float32 just before it
+    quantizes it (``ctranslate2/specs/model_spec.py``, ``_quantize``), so the result is the same
+    bytes while peak memory drops by a float32 copy of the model. Everything that is not
+    quantized (biases, norms, positions) is float32 as before."""
     from ctranslate2.specs import transformer_spec
 
     config = read_json_file(src / "config.json", "config.json")
@@ -305,7 +316,7 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None, *, special_f
         if cancel is not None and cancel():
             raise Cancelled()
 
-    state = read_weights(find_weights(src), _shape_check(src, dims))
+    state = read_weights(find_weights(src), _shape_check(src, dims), keep_half=keep_half)
     check_cancel()
     state = {k.removeprefix("model."): v for k, v in state.items()}
     _check_weights(src, dims, state)
@@ -351,26 +362,29 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None, *, special_f
     scale = math.sqrt(d_model) if config.get("scale_embedding", False) else 1.0
     computed = sinusoidal_positions(n_pos, d_model)
 
+    def f32(value: np.ndarray) -> np.ndarray:
+        return value if value.dtype == np.float32 else value.astype(np.float32)
+
     def positions(key: str) -> np.ndarray:
         # Transformers keeps a table stored in the checkpoint (old .bin files hold one, fp16
         # ones rounded), so the same table must be used to translate the same.
         stored = state.get(key)
-        return stored if stored is not None and stored.shape == computed.shape else computed
+        return f32(stored) if stored is not None and stored.shape == computed.shape else computed
 
     def linear(layer: Any, prefix: str) -> None:
         layer.weight = get(prefix + ".weight")
         if prefix + ".bias" in state:
-            layer.bias = get(prefix + ".bias")
+            layer.bias = f32(get(prefix + ".bias"))
 
     def fused(layer: Any, prefixes: list[str]) -> None:
         layer.weight = np.concatenate([get(p + ".weight") for p in prefixes])
         layer.bias = np.concatenate(
-            [state.get(p + ".bias", np.zeros(get(p + ".weight").shape[0], np.float32)) for p in prefixes]
+            [f32(state.get(p + ".bias", np.zeros(get(p + ".weight").shape[0], np.float32))) for p in prefixes]
         )
 
     def norm(layer: Any, prefix: str) -> None:
-        layer.gamma = get(prefix + ".weight")
-        layer.beta = get(prefix + ".bias")
+        layer.gamma = f32(get(prefix + ".weight"))
+        layer.beta = f32(get(prefix + ".bias"))
 
     def attention(layer: Any, prefix: str, self_attention: bool) -> None:
         q, k, v = (f"{prefix}.{n}_proj" for n in "qkv")
@@ -410,7 +424,7 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None, *, special_f
     dec.projection.weight = lm_head
     bias = state.get("final_logits_bias")
     if bias is not None and np.any(bias != 0):
-        dec.projection.bias = bias.reshape(-1)
+        dec.projection.bias = f32(bias.reshape(-1))
 
     # Transformers appends a <pad> row used only to start the decoder; CTranslate2 starts from a
     # zero embedding instead, so the row (and the token) go, matching Marian's own vocabulary.
@@ -459,7 +473,10 @@ def convert_marian(
     # when they are installed (seconds; hundreds of MB a bundle must not carry).
     from models.store.converter import MarianCheckpointConverter
 
-    MarianCheckpointConverter(src, cancel, special_first).convert(str(out), quantization=quantization)
+    # Half-precision weights may stay half until CTranslate2 quantizes them (build_spec) whenever
+    # a quantization is asked for; without one they would be saved as stored.
+    converter = MarianCheckpointConverter(src, cancel, special_first, keep_half=quantization is not None)
+    converter.convert(str(out), quantization=quantization)
     if cancel is not None and cancel():
         shutil.rmtree(out, ignore_errors=True)
         raise Cancelled()

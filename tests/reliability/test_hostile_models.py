@@ -148,7 +148,9 @@ def test_a_deflated_storage_record_is_never_inflated(tiny_model: Path, tmp_path:
     _nothing_installed()
 
 
-def test_ten_million_positions_are_refused_before_any_table_is_built(tiny_model: Path, tmp_path: Path) -> None:
+def test_ten_million_positions_are_refused_before_any_table_is_built(
+    tiny_model: Path, tmp_path: Path
+) -> None:
     config = _checkpoint(tmp_path / "positions", tiny_model)
     config["max_position_embeddings"] = 10_000_000
     (tmp_path / "positions" / "config.json").write_text(json.dumps(config), "utf-8")
@@ -195,10 +197,12 @@ def test_an_argos_zip_bomb_is_refused_before_extraction(
     tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pkg = tmp_path / "bomb.argosmodel"
-    with zipfile.ZipFile(_argos(tiny_model, pkg), "a", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("pkg/model/padding.bin", "w", force_zip64=True) as fh:
-            for _ in range(25):
-                fh.write(b"\0" * (8 << 20))  # 200 MB of zeros: ~200 KB packed
+    with (
+        zipfile.ZipFile(_argos(tiny_model, pkg), "a", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("pkg/model/padding.bin", "w", force_zip64=True) as fh,
+    ):
+        for _ in range(25):
+            fh.write(b"\0" * (8 << 20))  # 200 MB of zeros: ~200 KB packed
     assert pkg.stat().st_size < 2 << 20
     before = shutil.disk_usage(tmp_path).used
     assert cli.main(["models", "import", str(pkg), "--name", "bomb"]) == 2

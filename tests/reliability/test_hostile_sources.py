@@ -49,7 +49,9 @@ def _argos(
             if f.name not in skip and f"pkg/model/{f.name}" not in (extra or {}):
                 zf.write(f, f"pkg/model/{f.name}")
         zf.write(tiny / "source.spm", "pkg/sentencepiece.model")
-        zf.writestr("pkg/metadata.json", meta if meta is not None else b'{"from_code": "nb", "to_code": "en"}')
+        zf.writestr(
+            "pkg/metadata.json", meta if meta is not None else b'{"from_code": "nb", "to_code": "en"}'
+        )
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
     return path
@@ -194,7 +196,9 @@ def _checkpoint(tiny: Path, tmp: Path, config: Any = None, vocab: Any = None) ->
     save_file(random_state(honest, 0), str(folder / "model.safetensors"))
     (folder / "config.json").write_text(json.dumps(honest if config is None else config(honest)), "utf-8")
     vocab_data = {t: i for i, t in enumerate(tokens)}
-    (folder / "vocab.json").write_text(json.dumps(vocab_data if vocab is None else vocab(vocab_data)), "utf-8")
+    (folder / "vocab.json").write_text(
+        json.dumps(vocab_data if vocab is None else vocab(vocab_data)), "utf-8"
+    )
     return folder
 
 
@@ -211,7 +215,13 @@ def _config_list(tiny: Path, tmp: Path) -> list[str]:
 
 @case("checkpoint config.json with a string for a size", 3, "config.json")
 def _config_mixed(tiny: Path, tmp: Path) -> list[str]:
-    return ["models", "import", str(_checkpoint(tiny, tmp, config=lambda c: {**c, "d_model": "512"})), "--name", "x"]
+    return [
+        "models",
+        "import",
+        str(_checkpoint(tiny, tmp, config=lambda c: {**c, "d_model": "512"})),
+        "--name",
+        "x",
+    ]
 
 
 @case("checkpoint vocab.json nested", 3, "vocab.json")
