@@ -134,7 +134,7 @@ def _check_request(request: Any) -> None:
 @contextlib.contextmanager
 def accepted_hosts_only() -> Iterator[None]:
     """Within this block (this thread), the client's requests go to accepted hosts only."""
-    from huggingface_hub.utils import get_session
+    from huggingface_hub import get_session
 
     session = get_session()
     hooks = session.event_hooks
