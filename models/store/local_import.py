@@ -206,16 +206,48 @@ def _import_argos(src: Path, out: Path, name: str | None) -> tuple[str, Manifest
     return final, manifest
 
 
+_HEX40 = re.compile(r"^[0-9a-f]{40}$")
+_ETAG = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+
+
+def _snapshot_blobs(folder: Path) -> Path | None:
+    """The ``blobs/`` folder of the Hub cache whose ``snapshots/<commit>`` ``folder`` is, if it is one."""
+    if folder.parent.name == "snapshots" and _HEX40.match(folder.name):
+        blobs = folder.parent.parent / "blobs"
+        return blobs.resolve() if blobs.is_dir() else None
+    return None
+
+
+def _cache_blob(path: Path, blobs: Path | None) -> bool:
+    """``path`` is a link to a regular file directly in ``blobs``, named by its ETag."""
+    if blobs is None:
+        return False
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop, a dangling link
+        return False
+    return (
+        target.parent == blobs
+        and _ETAG.match(target.name) is not None
+        and stat.S_ISREG(target.stat().st_mode)
+    )
+
+
 def _check_tree(folder: Path, what: str) -> int:
     """A model folder holds only regular files and folders inside itself: a link (out of the
     folder, a loop, to ``/dev/zero``), a pipe or a device is refused, so copying it can neither
-    read outside the folder nor block or fill the disk. Returns the total size."""
+    read outside the folder nor block or fill the disk. The one exception: a Hub cache
+    ``snapshots/<commit>`` folder, whose files are links into the same cache's ``blobs/``.
+    Returns the total size."""
     count = total = 0
+    blobs = _snapshot_blobs(folder)
     for root, dirs, files in os.walk(folder, followlinks=False):
         for entry in (*dirs, *files):
             path = Path(root) / entry
             st = path.lstat()
-            if stat.S_ISLNK(st.st_mode):
+            if stat.S_ISLNK(st.st_mode) and entry in files and _cache_blob(path, blobs):
+                st = path.stat()
+            elif stat.S_ISLNK(st.st_mode):
                 raise InputError(
                     f"{what}: {path.relative_to(folder)} is a link; copy the real files into the folder"
                 )
@@ -265,10 +297,6 @@ class Provenance:
     commit: str | None = None
     repo_id: str | None = None
     etags: dict[str, str] = field(default_factory=dict)  # file name -> ETag (sha256 or git blob sha1)
-
-
-_HEX40 = re.compile(r"^[0-9a-f]{40}$")
-_ETAG = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
 
 def checkpoint_provenance(folder: Path, files: tuple[str, ...]) -> Provenance:

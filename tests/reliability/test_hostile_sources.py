@@ -298,3 +298,44 @@ def test_models_list_prints_no_terminal_escapes(
     assert cli.main(["models", "list", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)  # JSON escapes them; the values stay exact
     assert any(m["license"] == data["license"] for m in listed["models"])
+
+
+def _cache_snapshot(tiny: Path, tmp: Path) -> tuple[Path, Path]:
+    """A CTranslate2 model as the Hub cache holds it: snapshots/<commit>/ links into blobs/."""
+    import hashlib
+
+    repo = tmp / "hub" / "models--org--tiny-ct2"
+    blobs, snap = repo / "blobs", repo / "snapshots" / ("c" * 40)
+    blobs.mkdir(parents=True)
+    snap.mkdir(parents=True)
+    for f in tiny.iterdir():
+        if f.name == "nordbrief-manifest.json":
+            continue
+        data = f.read_bytes()
+        blob = blobs / hashlib.sha256(data).hexdigest()
+        blob.write_bytes(data)
+        (snap / f.name).symlink_to(os.path.relpath(blob, snap))
+    return snap, blobs
+
+
+def test_a_hub_cache_snapshot_folder_imports_through_its_blob_links(tiny_model: Path, tmp_path: Path) -> None:
+    snap, _ = _cache_snapshot(tiny_model, tmp_path)
+    assert cli.main(["models", "import", str(snap), "--name", "cached"]) == 0
+    installed = models_dir() / "cached"
+    assert (installed / "model.bin").is_file() and not (installed / "model.bin").is_symlink()
+
+
+def test_a_snapshot_link_out_of_the_cache_is_refused(
+    tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    snap, _ = _cache_snapshot(tiny_model, tmp_path)
+    (tmp_path / "secret").write_text("x", "utf-8")
+    (snap / "extra.txt").symlink_to(tmp_path / "secret")
+    assert cli.main(["models", "import", str(snap), "--name", "cached"]) == 2
+    assert "extra.txt is a link" in _one_error(capsys.readouterr().err)
+
+
+def _one_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.startswith("nordbrief: error:")]
+    assert "Traceback" not in err and len(lines) == 1, err
+    return lines[0]
