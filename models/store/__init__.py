@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -160,7 +161,16 @@ def _root(create: bool = False) -> Path:
     """``models_dir()``, checked: a file there (``--models-dir`` mistyped) is one line, not a
     traceback from the first ``mkdir``."""
     root = models_dir()
-    if root.exists() and not root.is_dir():
+    try:
+        is_dir: bool | None = stat.S_ISDIR(os.stat(root).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        is_dir = None  # not there yet (created when a model is installed)
+    except OSError as exc:  # a name too long, a link loop, no permission
+        shown = str(root) if len(str(root)) <= 120 else str(root)[:117] + "..."
+        raise InputError(
+            f"the models folder {shown} cannot be used: {exc.strerror or exc} (check --models-dir)"
+        ) from None
+    if is_dir is False:
         raise InputError(f"the models folder {root} is a file, not a folder (check --models-dir)")
     if create:
         try:
