@@ -63,7 +63,7 @@ def _check_spm(path: Path, what: str) -> None:
 # past these is not a model but a zip bomb, refused before a byte is extracted.
 MAX_ARCHIVE_MEMBERS = 10_000
 MAX_UNPACKED_BYTES = 2 << 30
-MAX_RATIO = 20  # unpacked / packed, over the whole archive (weights deflate ~1.1:1)
+MAX_RATIO = 20  # unpacked / packed, over the whole archive (model weights barely compress)
 MAX_NAME_BYTES = 255  # one path component, as most file systems allow
 MAX_FOLDER_FILES = 10_000
 MAX_FOLDER_BYTES = 8 << 30
