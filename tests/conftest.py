@@ -48,6 +48,8 @@ def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("NORDBRIEF_MODELS_DIR", str(base / "models"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(base / "xdg-data"))
+    # The fake Hub's CDN (tests/models/hubserver.py) is a second loopback host, as a mirror's would be.
+    monkeypatch.setenv("NORDBRIEF_DOWNLOAD_HOSTS", "127.0.0.2")
     return base
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import unicodedata
 from typing import Any, TextIO
 
 from models.cli.command import Command
@@ -15,6 +16,12 @@ from models.cli.output import emit, to_json_text
 from models.errors import EXIT_NETWORK, EXIT_OK, NoModelInstalled
 from models.store import NO_MODEL
 from models.store.progress import DownloadProgress, format_size
+
+
+def _p(value: object) -> str:
+    """``value`` as text safe for a terminal: control and format characters (ESC, BEL, bidi
+    overrides...) removed, since names, licenses and attributions come from model sources."""
+    return "".join(ch for ch in str(value) if unicodedata.category(ch)[0] != "C")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -92,7 +99,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         lines.append(f"    license: {r.license or 'unknown'} · {r.attribution or 'no attribution recorded'}")
     if not any(r.installed for r in rows):
         lines.append("No model installed yet; run: nordbrief models download")
-    emit("\n".join(lines), None)
+    emit("\n".join(_p(line) for line in lines), None)
     return EXIT_OK
 
 
@@ -117,12 +124,12 @@ class ProgressBar:
             filled = int(frac * self.width)
             rate = p.done / max(time.monotonic() - self._start, 1e-6)
             text = (
-                f"{label} {p.model} [{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%} "
-                f"{format_size(p.done)}/{format_size(p.total)} {format_size(int(rate))}/s {p.file or ''}"
+                f"{label} {_p(p.model)} [{'#' * filled}{'.' * (self.width - filled)}] {frac:4.0%} "
+                f"{format_size(p.done)}/{format_size(p.total)} {format_size(int(rate))}/s {_p(p.file or '')}"
             )
             step = int(frac * 4)  # non-terminal: one line per quarter
         else:
-            text = f"{label} {p.model}" + (f" {p.file}" if p.file else "") + " ..."
+            text = f"{label} {_p(p.model)}" + (f" {_p(p.file)}" if p.file else "") + " ..."
             step = -1
         key = (p.phase, p.file if p.phase != "download" else None, step)
         if self.tty:
@@ -155,14 +162,14 @@ def cmd_download(args: argparse.Namespace) -> int:
             "which Nordbrief has not reviewed"
         )
     elif name and name in installed_models() and not args.force:
-        print(f"{name} is already installed (use --force to download again)", file=sys.stderr)
+        print(f"{_p(name)} is already installed (use --force to download again)", file=sys.stderr)
         return EXIT_OK
     try:
         model = download_model(name, progress=bar, force=args.force, revision=revision)
     finally:
         bar._end_line()
-    print(f"installed {model.name} -> {model.path}", file=sys.stderr)
-    print(f"  {model.attribution} (license {model.license})", file=sys.stderr)
+    print(f"installed {_p(model.name)} -> {_p(model.path)}", file=sys.stderr)
+    print(f"  {_p(model.attribution)} (license {_p(model.license)})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -170,7 +177,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from models.store import remove_model
 
     remove_model(args.name)
-    print(f"removed {args.name}", file=sys.stderr)
+    print(f"removed {_p(args.name)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -183,13 +190,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         model = import_model(args.path, args.name, progress=bar)
     finally:
         bar._end_line()
-    print(f"imported {model.name} -> {model.path}", file=sys.stderr)
+    print(f"imported {_p(model.name)} -> {_p(model.path)}", file=sys.stderr)
     manifest = Manifest.read(model.path)
     if manifest is not None and manifest.origin == "import-checkpoint":
         if manifest.verified:
             print(
-                f"  verified: every file matches {manifest.repo_id}@{(manifest.commit or '')[:12]}, "
-                f"the commit Nordbrief pins; {model.attribution} (license {model.license})",
+                f"  verified: every file matches {_p(manifest.repo_id)}@{_p((manifest.commit or '')[:12])}, "
+                f"the commit Nordbrief pins; {_p(model.attribution)} (license {_p(model.license)})",
                 file=sys.stderr,
             )
         else:
@@ -210,9 +217,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         problems = verify_model(name)
         if problems:
             failed = True
-            print(f"{name}: FAILED: " + "; ".join(problems), file=sys.stderr)
+            print(_p(f"{name}: FAILED: " + "; ".join(problems)), file=sys.stderr)
         else:
-            print(f"{name}: ok", file=sys.stderr)
+            print(f"{_p(name)}: ok", file=sys.stderr)
     if failed:
         print(
             "nordbrief: error: verification failed; run: nordbrief models download NAME --force",
@@ -227,12 +234,12 @@ def cmd_default(args: argparse.Namespace) -> int:
 
     if args.name:
         set_default_model(args.name)
-        print(f"default model: {args.name}", file=sys.stderr)
+        print(f"default model: {_p(args.name)}", file=sys.stderr)
         return EXIT_OK
     current = get_default_model()
     if current is None:
         raise NoModelInstalled(NO_MODEL)
-    emit(current, None)
+    emit(_p(current), None)
     return EXIT_OK
 
 

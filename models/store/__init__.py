@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -33,6 +34,7 @@ from models.errors import (
     ModelNotInstalled,
     NetworkError,
     NoModelInstalled,
+    OutputError,
     UnknownModel,
 )
 from models.paths import models_dir
@@ -130,13 +132,57 @@ def _not_installed(name: str) -> ModelError:
     return UnknownModel(f"unknown model {name!r}; choose one of: {', '.join(known)} (nordbrief models list)")
 
 
+MAX_NAME_LENGTH = 100
+
+
 def _valid_name(name: str) -> bool:
-    return bool(name) and not name.startswith(".") and "/" not in name and "\\" not in name
+    """A folder name on every system, printable (no terminal escapes reach ``models list``)."""
+    import unicodedata
+
+    return (
+        bool(name)
+        and len(name) <= MAX_NAME_LENGTH
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and all(unicodedata.category(ch)[0] != "C" for ch in name)
+    )
+
+
+def _invalid_name(name: str) -> InputError:
+    shown = "".join(ch if ch.isprintable() else "?" for ch in name[:40])
+    return InputError(
+        f"invalid model name {shown!r}: use at most {MAX_NAME_LENGTH} printable characters, "
+        "no slashes, not starting with a dot"
+    )
+
+
+def _root(create: bool = False) -> Path:
+    """``models_dir()``, checked: a file there (``--models-dir`` mistyped) is one line, not a
+    traceback from the first ``mkdir``."""
+    root = models_dir()
+    try:
+        is_dir: bool | None = stat.S_ISDIR(os.stat(root).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        is_dir = None  # not there yet (created when a model is installed)
+    except OSError as exc:  # a name too long, a link loop, no permission
+        shown = str(root) if len(str(root)) <= 120 else str(root)[:117] + "..."
+        raise InputError(
+            f"the models folder {shown} cannot be used: {exc.strerror or exc} (check --models-dir)"
+        ) from None
+    if is_dir is False:
+        raise InputError(f"the models folder {root} is a file, not a folder (check --models-dir)")
+    if create:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the models folder {root}: {exc.strerror or exc}") from None
+    return root
 
 
 def installed_models() -> dict[str, Path]:
     """Name -> folder of every installed model (folders with a manifest), sorted by name."""
-    root = models_dir()
+    root = _root()
     if not root.is_dir():
         return {}
     return {
@@ -274,9 +320,11 @@ def verify_model(name: str, cancel: Callable[[], bool] | None = None) -> list[st
 
 
 def _staging(prefix: str) -> Path:
-    root = models_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+    root = _root(create=True)
+    try:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+    except OSError as exc:
+        raise OutputError(f"cannot write into the models folder {root}: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager
@@ -331,8 +379,12 @@ def _model_lock(name: str) -> Iterator[None]:
     """
     from filelock import FileLock, Timeout
 
+    _root(create=True)
     path = lock_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     lock = FileLock(path)
     try:
         lock.acquire(blocking=False)
@@ -524,6 +576,8 @@ def import_model(
     from models.store.local_import import import_into, is_marian_checkpoint
 
     src = Path(path)
+    if name is not None and not _valid_name(name):
+        raise _invalid_name(name)
     if not src.exists():
         raise InputError(f"{src} does not exist")
     if is_marian_checkpoint(src):
@@ -532,7 +586,7 @@ def import_model(
     try:
         final_name, manifest = import_into(src, tmp / "model", name)
         if not _valid_name(final_name):
-            raise InputError(f"invalid model name {final_name!r}")
+            raise _invalid_name(final_name)
         with _model_lock(final_name):  # a download of the same name may be installing right now
             if final_name in installed_models():
                 raise InputError(
@@ -561,6 +615,9 @@ def _import_checkpoint(
         if progress is not None:
             progress(DownloadProgress(model=label, phase=phase, done=done, total=total, file=file))
 
+    for n in (*hub.NEEDED, *hub.OPTIONAL, hub.SAFETENSORS, hub.TORCH_BIN):
+        if (src / n).exists() and not (src / n).is_file():
+            raise InputError(f"{src / n} is not a regular file (a folder, pipe or device?)")
     missing = [n for n in hub.NEEDED if not (src / n).exists()]
     weights = next((n for n in (hub.SAFETENSORS, hub.TORCH_BIN) if (src / n).exists()), None)
     if weights is None:
@@ -596,7 +653,7 @@ def _import_checkpoint(
             )
     final = name or (entry.name if verified and entry is not None else _slug(src.name))
     if not _valid_name(final):
-        raise InputError(f"invalid model name {final!r}")
+        raise _invalid_name(final)
     if not verified and final in load_catalog():
         pinned = load_catalog()[final].revision[:12]
         raise InputError(

@@ -44,8 +44,8 @@ def _activation(name: str) -> Any:
         "gelu": common_spec.Activation.GELU,
         "gelu_new": common_spec.Activation.GELUTanh,
     }
-    if name not in table:
-        raise ModelError(f"unsupported Marian activation {name!r}")
+    if not isinstance(name, str) or name not in table:
+        raise ModelError(f"unsupported Marian activation {str(name)[:40]!r}")
     return table[name]
 
 
@@ -71,13 +71,67 @@ def find_weights(src: Path) -> Path:
     raise ModelError(f"{src}: no model.safetensors or pytorch_model.bin")
 
 
-def _vocabulary(src: Path, vocab_size: int) -> list[str]:
+# What a Marian translation model can sensibly have. OPUS-MT's are far inside (tc-big: 1,024
+# positions, 54,765 tokens, d_model 1,024, 6 + 6 layers); a config beyond these is refused before
+# anything is allocated for it, however few bytes claimed it.
+MAX_POSITIONS = 4096
+MAX_VOCABULARY = 500_000
+MAX_D_MODEL = 8192
+MAX_LAYERS = 64
+MAX_FFN_DIM = 65_536
+MAX_HEADS = 256
+# config.json, vocab.json and tokenizer_config.json of a real model are kilobytes to a few MB.
+MAX_JSON_BYTES = 64 << 20
+
+
+def read_json_file(path: Path, what: str) -> Any:
+    """A small JSON file of a checkpoint, as one line naming the file when it cannot be read."""
     try:
-        vocab = json.loads((src / "vocab.json").read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if not path.is_file():
+            raise ModelError(f"{path}: {what} is not a regular file")
+        if size > MAX_JSON_BYTES:
+            raise ModelError(f"{path}: {what} is {size:,} bytes, far larger than any model's")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_JSON_BYTES + 1)
+        return json.loads(raw.decode("utf-8"))
+    except ModelError:
+        raise
+    except RecursionError:
+        raise ModelError(f"{path}: {what} is nested too deeply; not a model file") from None
     except (OSError, ValueError) as exc:
-        raise ModelError(f"{src}: cannot read vocab.json ({exc})") from None
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ModelError(f"{path}: cannot read {what} ({reason})") from None
+
+
+def config_int(config: dict[str, Any], key: str, default: int | None, low: int, high: int) -> int:
+    """``config[key]`` as an int within [low, high], or one line saying what is wrong."""
+    value = config.get(key, default)
+    if value is None:
+        raise ModelError(f"config.json has no {key}; download the checkpoint again")
+    if type(value) is not int:
+        raise ModelError(f"config.json: {key} is {type(value).__name__}, not a whole number")
+    if not low <= value <= high:
+        raise ModelError(
+            f"config.json: {key} is {value:,}; Nordbrief accepts {low:,} to {high:,} "
+            "(no Marian translation model needs more)"
+        )
+    return value
+
+
+def _vocabulary(src: Path, vocab_size: int) -> list[str]:
+    vocab = read_json_file(src / "vocab.json", "vocab.json")
     if not isinstance(vocab, dict):
         raise ModelError(f"{src}: vocab.json is not a token -> id mapping")
+    if len(vocab) > MAX_VOCABULARY + 1:
+        raise ModelError(
+            f"{src}: vocab.json has {len(vocab):,} tokens; at most {MAX_VOCABULARY:,} are accepted"
+        )
+    bad = next((k for k, v in vocab.items() if type(v) is not int or v < 0), None)
+    if bad is not None:
+        raise ModelError(f"{src}: vocab.json maps a token to {type(vocab[bad]).__name__}, not an id")
+    if len(set(vocab.values())) != len(vocab):
+        raise ModelError(f"{src}: vocab.json gives two tokens the same id")
     tokens = [tok for tok, _ in sorted(vocab.items(), key=lambda item: item[1])]
     return tokens[:vocab_size]
 
@@ -88,8 +142,10 @@ def _special_tokens(src: Path) -> tuple[str, str]:
     path = src / "tokenizer_config.json"
     if path.is_file():
         try:
-            cfg = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
+            cfg = read_json_file(path, "tokenizer_config.json")
+        except ModelError:
+            cfg = {}
+        if not isinstance(cfg, dict):
             cfg = {}
 
         def token(value: Any, default: str) -> str:
@@ -102,9 +158,44 @@ def _special_tokens(src: Path) -> tuple[str, str]:
     return eos, unk
 
 
-def _expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
-    """Every weight a MarianMTModel of ``config`` has (Transformers' names, ``model.`` dropped)."""
-    d, v = int(config["d_model"]), int(config["vocab_size"])
+def model_dims(src: Path, config: Any) -> dict[str, int]:
+    """The sizes ``config.json`` declares, each checked to be a whole number in its sane range
+    (one line naming the key otherwise), before anything is allocated for them."""
+    if not isinstance(config, dict):
+        raise ModelError(f"{src}: config.json is not a JSON object; download the checkpoint again")
+    architectures = config.get("architectures") or ["MarianMTModel"]
+    if (
+        config.get("model_type") != "marian"
+        or not isinstance(architectures, list)
+        or "MarianMTModel" not in architectures
+    ):
+        raise ModelError(
+            f"{src}: not a Marian translation model (model_type {str(config.get('model_type'))[:40]!r}, "
+            f"architectures {str(architectures)[:80]}); Nordbrief converts OPUS-MT MarianMTModel checkpoints"
+        )
+    try:
+        d = config_int(config, "d_model", None, 1, MAX_D_MODEL)
+        dims = {
+            "d_model": d,
+            "encoder_layers": config_int(config, "encoder_layers", None, 1, MAX_LAYERS),
+            "decoder_layers": config_int(config, "decoder_layers", None, 1, MAX_LAYERS),
+            "heads": config_int(config, "encoder_attention_heads", None, 1, MAX_HEADS),
+            "vocab_size": config_int(config, "vocab_size", None, 2, MAX_VOCABULARY + 1),
+            "positions": config_int(config, "max_position_embeddings", 512, 1, MAX_POSITIONS),
+            "encoder_ffn_dim": config_int(config, "encoder_ffn_dim", 4 * d, 1, MAX_FFN_DIM),
+            "decoder_ffn_dim": config_int(config, "decoder_ffn_dim", 4 * d, 1, MAX_FFN_DIM),
+        }
+        dims["decoder_heads"] = config_int(config, "decoder_attention_heads", dims["heads"], 1, MAX_HEADS)
+    except ModelError as exc:
+        raise ModelError(f"{src}: {exc.message}") from None
+    if d % dims["heads"]:
+        raise ModelError(f"{src}: config.json: d_model {d} is not a multiple of the {dims['heads']} heads")
+    return dims
+
+
+def _expected_shapes(dims: dict[str, int]) -> dict[str, tuple[int, ...]]:
+    """Every weight a MarianMTModel of ``dims`` has (Transformers' names, ``model.`` dropped)."""
+    d, v = dims["d_model"], dims["vocab_size"]
     out: dict[str, tuple[int, ...]] = {}
 
     def attention(prefix: str) -> None:
@@ -117,8 +208,8 @@ def _expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
         out[f"{prefix}.bias"] = (d,)
 
     for stack in ("encoder", "decoder"):
-        ffn = int(config.get(f"{stack}_ffn_dim", 4 * d))
-        for i in range(int(config[f"{stack}_layers"])):
+        ffn = dims[f"{stack}_ffn_dim"]
+        for i in range(dims[f"{stack}_layers"]):
             p = f"{stack}.layers.{i}"
             attention(p + ".self_attn")
             norm(p + ".self_attn_layer_norm")
@@ -138,76 +229,97 @@ def _expected_shapes(config: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     return out
 
 
-def _check_weights(src: Path, config: dict[str, Any], state: dict[str, np.ndarray]) -> None:
-    """Shapes against config.json and float dtypes, so a checkpoint whose files do not belong
-    together fails with one line naming the tensor, not somewhere inside CTranslate2."""
-    expected = _expected_shapes(config)
-    fix = "the checkpoint's files do not belong together; download it again"
-    for key, shape in expected.items():
+_FIX = "the checkpoint's files do not belong together; download it again"
+
+
+def _shape_check(src: Path, dims: dict[str, int]) -> Callable[[str, tuple[int, ...]], bool]:
+    """The reader's ``accept``: every tensor's shape against config.json *before* it is read.
+
+    A weight the model has must have exactly the shape the config implies (else one line naming
+    it); a stored position table is read only when it has the config's size (otherwise the
+    computed one is used, as Transformers does); anything else in the file is never read."""
+    expected = _expected_shapes(dims)
+    d, v, n_pos = dims["d_model"], dims["vocab_size"], dims["positions"]
+
+    def accept(key: str, shape: tuple[int, ...]) -> bool:
+        name = key.removeprefix("model.")
+        want = expected.get(name)
+        if want is not None:
+            if shape != want:
+                raise ModelError(
+                    f"{src}: weight {name} has shape {shape}, config.json implies {want}; {_FIX}"
+                )
+            return True
+        if name in ("encoder.embed_positions.weight", "decoder.embed_positions.weight"):
+            return shape == (n_pos, d)
+        if name == "final_logits_bias":
+            if shape not in ((1, v), (v,)):
+                size = math.prod(shape)
+                raise ModelError(f"{src}: final_logits_bias has {size} entries, config.json says {v}; {_FIX}")
+            return True
+        for stack in ("encoder", "decoder"):
+            layers = dims[f"{stack}_layers"]
+            if name.startswith(f"{stack}.layers."):
+                index = name[len(f"{stack}.layers.") :].partition(".")[0]
+                if not index.isdigit() or int(index) >= layers:
+                    raise ModelError(
+                        f"{src}: the weights have more {stack} layers than config.json's {layers}; {_FIX}"
+                    )
+        return False
+
+    return accept
+
+
+def _check_weights(src: Path, dims: dict[str, int], state: dict[str, np.ndarray]) -> None:
+    """Float dtypes of what was read (its shapes were checked before reading), so a checkpoint
+    whose files do not belong together fails with one line naming the tensor."""
+    for key in _expected_shapes(dims):
         value = state.get(key)
-        if value is None:
-            continue
-        if value.dtype != np.float32:
+        if value is not None and value.dtype not in (np.float32, np.float16):
             raise ModelError(
                 f"{src}: weight {key} is {value.dtype}; "
                 "Nordbrief converts float16, bfloat16 or float32 checkpoints"
             )
-        if tuple(value.shape) != shape:
-            raise ModelError(
-                f"{src}: weight {key} has shape {tuple(value.shape)}, config.json implies {shape}; {fix}"
-            )
-    bias = state.get("final_logits_bias")
-    vocab = int(config["vocab_size"])
-    if bias is not None and bias.size != vocab:
-        raise ModelError(f"{src}: final_logits_bias has {bias.size} entries, config.json says {vocab}; {fix}")
-    for stack in ("encoder", "decoder"):
-        layers = int(config[f"{stack}_layers"])
-        if any(k.startswith(f"{stack}.layers.{layers}.") for k in state):
-            raise ModelError(
-                f"{src}: the weights have more {stack} layers than config.json's {layers}; {fix}"
-            )
 
 
-def build_spec(src: Path, cancel: Callable[[], bool] | None = None, *, special_first: bool = True) -> Any:
+def build_spec(
+    src: Path,
+    cancel: Callable[[], bool] | None = None,
+    *,
+    special_first: bool = True,
+    keep_half: bool = False,
+) -> Any:
     """A ``TransformerSpec`` filled from a Marian checkpoint folder (config, vocab, weights).
 
     ``special_first=False`` keeps the checkpoint's own token order, as converters before the
-    special-token remap did (only test models use it, to stand for such an install)."""
+    special-token remap did (only test models use it, to stand for such an install).
+    ``keep_half``: a float16 checkpoint's weight matrices stay float16 in the spec, for a
+    quantizing conversion: CTranslate2's ``optimize`` widens each one to float32 just before it
+    quantizes it (``ctranslate2/specs/model_spec.py``, ``_quantize``), so the result is the same
+    bytes while peak memory drops by a float32 copy of the model. Everything that is not
+    quantized (biases, norms, positions) is float32 as before."""
     from ctranslate2.specs import transformer_spec
 
-    try:
-        config = json.loads((src / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{src}: cannot read config.json ({exc})") from None
-    if not isinstance(config, dict):
-        raise ModelError(f"{src}: config.json is not a JSON object; download the checkpoint again")
-    architectures = config.get("architectures") or ["MarianMTModel"]
-    if config.get("model_type") != "marian" or "MarianMTModel" not in architectures:
-        raise ModelError(
-            f"{src}: not a Marian translation model (model_type {config.get('model_type')!r}, "
-            f"architectures {architectures}); Nordbrief converts OPUS-MT MarianMTModel checkpoints"
-        )
-    for key in ("d_model", "encoder_layers", "decoder_layers", "encoder_attention_heads", "vocab_size"):
-        if not isinstance(config.get(key), int) or config[key] <= 0:
-            raise ModelError(f"{src}: config.json has no valid {key}; download the checkpoint again")
+    config = read_json_file(src / "config.json", "config.json")
+    dims = model_dims(src, config)
     if not config.get("share_encoder_decoder_embeddings", True):
         raise ModelError(f"{src}: separate source/target vocabularies are not supported")
-    heads = int(config["encoder_attention_heads"])
-    if int(config.get("decoder_attention_heads", heads)) != heads:
+    heads = dims["heads"]
+    if dims["decoder_heads"] != heads:
         raise ModelError(f"{src}: encoder and decoder head counts differ; not supported")
-    d_model = int(config["d_model"])
-    n_enc, n_dec = int(config["encoder_layers"]), int(config["decoder_layers"])
-    n_pos = int(config.get("max_position_embeddings", 512))
-    vocab_size = int(config["vocab_size"])
+    d_model = dims["d_model"]
+    n_enc, n_dec = dims["encoder_layers"], dims["decoder_layers"]
+    n_pos = dims["positions"]
+    vocab_size = dims["vocab_size"]
 
     def check_cancel() -> None:
         if cancel is not None and cancel():
             raise Cancelled()
 
-    state = read_weights(find_weights(src))
+    state = read_weights(find_weights(src), _shape_check(src, dims), keep_half=keep_half)
     check_cancel()
     state = {k.removeprefix("model."): v for k, v in state.items()}
-    _check_weights(src, config, state)
+    _check_weights(src, dims, state)
 
     def get(key: str) -> np.ndarray:
         try:
@@ -250,26 +362,29 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None, *, special_f
     scale = math.sqrt(d_model) if config.get("scale_embedding", False) else 1.0
     computed = sinusoidal_positions(n_pos, d_model)
 
+    def f32(value: np.ndarray) -> np.ndarray:
+        return value if value.dtype == np.float32 else value.astype(np.float32)
+
     def positions(key: str) -> np.ndarray:
         # Transformers keeps a table stored in the checkpoint (old .bin files hold one, fp16
         # ones rounded), so the same table must be used to translate the same.
         stored = state.get(key)
-        return stored if stored is not None and stored.shape == computed.shape else computed
+        return f32(stored) if stored is not None and stored.shape == computed.shape else computed
 
     def linear(layer: Any, prefix: str) -> None:
         layer.weight = get(prefix + ".weight")
         if prefix + ".bias" in state:
-            layer.bias = get(prefix + ".bias")
+            layer.bias = f32(get(prefix + ".bias"))
 
     def fused(layer: Any, prefixes: list[str]) -> None:
         layer.weight = np.concatenate([get(p + ".weight") for p in prefixes])
         layer.bias = np.concatenate(
-            [state.get(p + ".bias", np.zeros(get(p + ".weight").shape[0], np.float32)) for p in prefixes]
+            [f32(state.get(p + ".bias", np.zeros(get(p + ".weight").shape[0], np.float32))) for p in prefixes]
         )
 
     def norm(layer: Any, prefix: str) -> None:
-        layer.gamma = get(prefix + ".weight")
-        layer.beta = get(prefix + ".bias")
+        layer.gamma = f32(get(prefix + ".weight"))
+        layer.beta = f32(get(prefix + ".bias"))
 
     def attention(layer: Any, prefix: str, self_attention: bool) -> None:
         q, k, v = (f"{prefix}.{n}_proj" for n in "qkv")
@@ -309,7 +424,7 @@ def build_spec(src: Path, cancel: Callable[[], bool] | None = None, *, special_f
     dec.projection.weight = lm_head
     bias = state.get("final_logits_bias")
     if bias is not None and np.any(bias != 0):
-        dec.projection.bias = bias.reshape(-1)
+        dec.projection.bias = f32(bias.reshape(-1))
 
     # Transformers appends a <pad> row used only to start the decoder; CTranslate2 starts from a
     # zero embedding instead, so the row (and the token) go, matching Marian's own vocabulary.
@@ -358,7 +473,10 @@ def convert_marian(
     # when they are installed (seconds; hundreds of MB a bundle must not carry).
     from models.store.converter import MarianCheckpointConverter
 
-    MarianCheckpointConverter(src, cancel, special_first).convert(str(out), quantization=quantization)
+    # Half-precision weights may stay half until CTranslate2 quantizes them (build_spec) whenever
+    # a quantization is asked for; without one they would be saved as stored.
+    converter = MarianCheckpointConverter(src, cancel, special_first, keep_half=quantization is not None)
+    converter.convert(str(out), quantization=quantization)
     if cancel is not None and cancel():
         shutil.rmtree(out, ignore_errors=True)
         raise Cancelled()

@@ -24,11 +24,16 @@ class MarianCheckpointConverter(Converter):  # type: ignore[misc]  # ctranslate2
     """A Hugging Face Marian checkpoint folder -> a CTranslate2 model folder."""
 
     def __init__(
-        self, src: Path, cancel: Callable[[], bool] | None = None, special_first: bool = True
+        self,
+        src: Path,
+        cancel: Callable[[], bool] | None = None,
+        special_first: bool = True,
+        keep_half: bool = False,
     ) -> None:
         self.src = src
         self.cancel = cancel
         self.special_first = special_first
+        self.keep_half = keep_half
 
     def _load(self) -> Any:
-        return build_spec(self.src, self.cancel, special_first=self.special_first)
+        return build_spec(self.src, self.cancel, special_first=self.special_first, keep_half=self.keep_half)

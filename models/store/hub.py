@@ -20,13 +20,24 @@ file"). So resume across runs, the size cap and byte progress are the same for L
 files; hf-xet's own download keeps no partial file across runs and reports through its own
 progress path. ``tests/models/hubserver.py`` sends the Xet headers and refuses the Xet token
 route, and the download tests assert it is never called.
+
+Redirects: every request the client makes for a download (the API call, each file and every
+redirect hop) must go to an accepted host, checked by a request hook on the client's session
+before it connects. Accepted: the endpoint's own host; when the endpoint is the Hub itself, its
+CDN and Xet bridge (``cdn-lfs*.hf.co``, ``cas-bridge.xethub.hf.co``: any ``*.hf.co`` or
+``*.huggingface.co``); and the hosts listed in ``NORDBRIEF_DOWNLOAD_HOSTS`` (comma-separated; a
+leading dot means "and its subdomains"), for a mirror whose files live elsewhere. Anything else,
+or an ``https`` endpoint redirected to plain ``http``, is refused before a byte is sent there
+(exit 4).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +79,72 @@ class Plan:
 
 def endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+HUB_HOSTS = ("huggingface.co", "hf.co")  # the Hub and its CDN/Xet domains: subdomains included
+HOSTS_ENV = "NORDBRIEF_DOWNLOAD_HOSTS"
+
+
+class RedirectRefused(NetworkError):
+    """A request (usually a redirect hop) to a host downloads are not accepted from."""
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower().rstrip(".")
+
+
+def _matches(host: str, pattern: str) -> bool:
+    pattern = pattern.strip().lower().rstrip(".")
+    if pattern.startswith("."):
+        return host == pattern[1:] or host.endswith(pattern)
+    return bool(pattern) and host == pattern
+
+
+def host_accepted(url: str) -> bool:
+    """Whether a download may fetch ``url`` (see the module docstring for the rule)."""
+    from urllib.parse import urlsplit
+
+    base = endpoint()
+    host, scheme = _host(url), urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https") or (urlsplit(base).scheme == "https" and scheme != "https"):
+        return False
+    if host == _host(base):
+        return True
+    patterns = [p for p in os.environ.get(HOSTS_ENV, "").split(",") if p.strip()]
+    if any(_matches(_host(base), "." + d) for d in HUB_HOSTS):
+        patterns += ["." + d for d in HUB_HOSTS]
+    return any(_matches(host, p) for p in patterns)
+
+
+_GUARDED: contextvars.ContextVar[bool] = contextvars.ContextVar("nordbrief_hub_guard", default=False)
+
+
+def _check_request(request: Any) -> None:
+    """httpx request hook: runs for every request the client sends, each redirect hop too."""
+    if _GUARDED.get() and not host_accepted(str(request.url)):
+        raise RedirectRefused(
+            f"refused to fetch from {_host(str(request.url)) or request.url.scheme!r} "
+            f"({request.url.scheme}): downloads come only from {_host(endpoint())} and the hosts "
+            f"it is known to redirect to (set {HOSTS_ENV} for a mirror's)"
+        )
+
+
+@contextlib.contextmanager
+def accepted_hosts_only() -> Iterator[None]:
+    """Within this block (this thread), the client's requests go to accepted hosts only."""
+    from huggingface_hub import get_session
+
+    session = get_session()
+    hooks = session.event_hooks
+    if _check_request not in hooks["request"]:  # the client may have made a new session
+        session.event_hooks = {**hooks, "request": [*hooks["request"], _check_request]}
+    token = _GUARDED.set(True)
+    try:
+        yield
+    finally:
+        _GUARDED.reset(token)
 
 
 def offline() -> bool:
@@ -116,7 +193,8 @@ def plan(repo_id: str, revision: str) -> Plan:
     weights from one are only taken when asked for by revision (``models download --revision``).
     """
     api = _api()
-    info = api.model_info(repo_id, revision=revision, files_metadata=True)
+    with accepted_hosts_only():
+        info = api.model_info(repo_id, revision=revision, files_metadata=True)
     commit = info.sha
     if is_commit(revision) and commit != revision:
         raise NetworkError(
@@ -213,18 +291,24 @@ def fetch(
         resume = 0
     url = hf_hub_url(repo_id, rf.name, revision=rf.revision, endpoint=endpoint())
     headers = build_hf_headers(library_name="nordbrief", library_version=__version__)
-    with part.open("ab") as fh:
-        http_get(
-            url,
-            fh,
-            resume_size=resume,
-            headers=headers,
-            expected_size=rf.size,
-            displayed_filename=rf.name,
-            tqdm_class=_bar_class(
-                rf.name, on_bytes, cancel, rf.size if rf.size is not None else MAX_UNLISTED_BYTES
-            ),
-        )
+    try:
+        with part.open("ab") as fh, accepted_hosts_only():
+            http_get(
+                url,
+                fh,
+                resume_size=resume,
+                headers=headers,
+                expected_size=rf.size,
+                displayed_filename=rf.name,
+                tqdm_class=_bar_class(
+                    rf.name, on_bytes, cancel, rf.size if rf.size is not None else MAX_UNLISTED_BYTES
+                ),
+            )
+    except TooLargeError:
+        # What this server sent cannot be trusted to resume from: the partial file goes too.
+        part.unlink(missing_ok=True)
+        meta.unlink(missing_ok=True)
+        raise
     os.replace(part, dest)
     return dest
 

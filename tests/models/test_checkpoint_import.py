@@ -194,7 +194,7 @@ def _break(folder: Path, how: str) -> None:
         ("architecture", "not a Marian translation model"),
         ("dtype", "is int8; Nordbrief converts float16, bfloat16 or float32 checkpoints"),
         ("vocab", "but the weights have 54764 rows; the checkpoint's files do not belong together"),
-        ("shape", "has shape (64, 32), config.json implies (128, 32)"),
+        ("shape", "encoder.layers.0.fc1.bias has shape (64,), config.json implies (128,)"),
     ],
 )
 def test_bad_checkpoint_folder_is_one_line_exit_3_nothing_installed(

@@ -181,20 +181,45 @@ def test_dropped_connection_resumes_through_the_cdn_with_range(
     assert verify_model("gmq-en-big") == []
 
 
+@pytest.mark.parametrize("name", ["model.safetensors", "vocab.json"])  # LFS from the CDN; gzip text
 def test_a_file_larger_than_listed_is_stopped_and_nothing_installed(
-    hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     import huggingface_hub.constants
 
     monkeypatch.setattr(huggingface_hub.constants, "DOWNLOAD_CHUNK_SIZE", 64 * 1024)
-    hub.extra_bytes["model.safetensors"] = 50 << 20  # 50 MB of junk past the listed size
+    # 50 MB of junk past the listed size; vocab.json goes gzip-compressed, so few bytes travel
+    # and the cap must count the decoded ones.
+    hub.extra_bytes[name] = 50 << 20
+    written: list[int] = []
+    import huggingface_hub.file_download as file_download
+
+    real_get = file_download.http_get
+
+    class Spy:  # the partial file as the client writes it: records its largest size
+        def __init__(self, fh: Any) -> None:
+            self._fh = fh
+
+        def write(self, data: bytes) -> int:
+            n = self._fh.write(data)
+            written.append(self._fh.tell())
+            return int(n)
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(self._fh, attr)
+
+    def spying_get(url: str, temp_file: Any, **kw: Any) -> Any:
+        return real_get(url, Spy(temp_file) if name in url else temp_file, **kw)
+
+    monkeypatch.setattr(file_download, "http_get", spying_get)
     with pytest.raises(NetworkError, match=r"more than the [0-9,]+ bytes the Hub lists"):
         download_model("gmq-en-big")
     assert installed_models() == {}
-    partial = models_dir() / ".download-gmq-en-big" / "model.safetensors.part"
-    size = len(hub.repos[BIG_REPO].main.files["model.safetensors"])
-    assert not partial.exists() or partial.stat().st_size <= size
-    assert hub.bytes_served("model.safetensors") < size + (50 << 20)
+    partial = models_dir() / ".download-gmq-en-big" / f"{name}.part"
+    size = len(hub.repos[BIG_REPO].main.files[name])
+    assert written and max(written) <= size
+    assert not partial.exists()  # what that server sent is not kept to resume from
+    assert hub.bytes_served(name) < size + (50 << 20)
 
 
 # --- the defect itself, and that the fix is exact -------------------------------------------------
