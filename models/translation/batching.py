@@ -12,8 +12,18 @@ from collections.abc import Sequence
 STEP_COST_ROWS = 5.0
 
 
+def call_units(longest: int, rows: int, step_cost_rows: float = STEP_COST_ROWS) -> float:
+    """The cost model's price of one CTranslate2 call, in row-steps: ``longest x (fixed + rows)``.
+    The engine times its calls against it to learn how many seconds a unit takes right now."""
+    return max(1, longest) * (step_cost_rows + rows)
+
+
 def plan_batches(
-    lengths: Sequence[int], *, max_tokens: int, step_cost_rows: float = STEP_COST_ROWS
+    lengths: Sequence[int],
+    *,
+    max_tokens: int,
+    step_cost_rows: float = STEP_COST_ROWS,
+    max_units: float | None = None,
 ) -> list[list[int]]:
     """Cut parts into CTranslate2 calls that decode fastest; returns lists of indices.
 
@@ -22,6 +32,9 @@ def plan_batches(
     are sorted by length and split into contiguous groups by dynamic programming, each group at
     most ``max_tokens`` padded tokens (rows x longest). Few, wide batches of similar length win;
     a short sentence is not dragged through a long one's decoding steps.
+
+    ``max_units`` caps a call's cost (``call_units``): at beam > 1 a CTranslate2 call cannot be
+    interrupted, so this bounds how long a Stop waits. A part alone is always allowed.
     """
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     n = len(order)
@@ -33,7 +46,9 @@ def plan_batches(
             rows = end - start
             if rows > 1 and rows * longest > max_tokens:
                 break
-            cost = best[start] + longest * (step_cost_rows + rows)
+            if rows > 1 and max_units is not None and call_units(longest, rows, step_cost_rows) > max_units:
+                break
+            cost = best[start] + call_units(longest, rows, step_cost_rows)
             if cost < best[end]:
                 best[end], cut[end] = cost, start
     groups: list[list[int]] = []
