@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from PySide6.QtCore import QObject, Signal
 
 from models import pipeline, store
-from models.article import Article, ModelInfo
+from models.article import Article, FlagDetail, ModelInfo
 from models.errors import Cancelled, NoModelInstalled, NordbriefError
 from models.settings import EngineSettings
 from models.store.progress import DownloadProgress
@@ -162,10 +162,12 @@ def _drain(gen: Generator[Any, Any, Any], token: CancelToken, progress: Callable
         return stop.value
 
 
-# How much nicer than the GUI thread background work runs. On two cores CTranslate2's threads
-# otherwise compete as equals with the GUI thread, which then misses paints; niceness only matters
-# while the GUI wants the CPU, so throughput with an idle window is unchanged.
+# How much nicer than the GUI thread the short background jobs run (analysis, import, I/O).
+# Not the translator lane: at nice +5 it lost the cores to every other busy process (a browser)
+# and the window translated 10x slower than the CLI on a busy machine (issue 16, item 4). The
+# GUI stays responsive by design instead: it does little per batch and progress is throttled.
 BACKGROUND_NICENESS = 5
+NORMAL_PRIORITY_LANES = frozenset({"translator"})
 
 
 def lower_thread_priority() -> None:
@@ -200,7 +202,7 @@ class TaskManager(QObject):
             self._lanes[name] = ThreadPoolExecutor(
                 max_workers=LANES[name],
                 thread_name_prefix=f"nordbrief-{name}",
-                initializer=lower_thread_priority,
+                initializer=None if name in NORMAL_PRIORITY_LANES else lower_thread_priority,
             )
         return self._lanes[name]
 
@@ -411,6 +413,27 @@ def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelTok
         article = pipeline.article_from_clipboard(html, text)
         token.raise_if_cancelled()
         return _summarized(article, bullets) if bullets is not None else article
+
+    return job
+
+
+def check(article: Article) -> Callable[[CancelToken], pipeline.ArticleCheck]:
+    """Fact-check what is translated (a stopped run's prefix) on a copy taken here."""
+    own = copy.deepcopy(article)
+
+    def job(token: CancelToken) -> pipeline.ArticleCheck:
+        return pipeline.check_article(own)
+
+    return job
+
+
+def check_sentence(article: Article, index: int, english: str) -> Callable[[CancelToken], list[FlagDetail]]:
+    """Fact-check one sentence's English as the journalist types it (debounced by the caller)."""
+    own = copy.deepcopy(article)
+    pipeline.edit_translation(own, index, english)
+
+    def job(token: CancelToken) -> list[FlagDetail]:
+        return pipeline.check_sentence(own, index)
 
     return job
 

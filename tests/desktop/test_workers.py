@@ -208,9 +208,12 @@ def test_language_warm_up_runs_in_steps_and_leaves_the_detector_loaded(
 
 @pytest.mark.skipif(sys.platform != "linux", reason="per-thread niceness is Linux-only")
 @pytest.mark.parametrize("lane", ["translator", "general", "io"])
-def test_background_threads_yield_the_cpu_to_the_gui(qtbot: Any, tasks: TaskManager, lane: str) -> None:
-    """Work threads (and threads they start, like CTranslate2's) run nicer than the GUI thread,
-    so two busy cores still leave the window room to paint."""
+def test_short_jobs_yield_the_cpu_but_translation_runs_at_normal_priority(
+    qtbot: Any, tasks: TaskManager, lane: str
+) -> None:
+    """Short jobs' threads (and threads they start) run nicer than the GUI thread; the
+    translator lane (and CTranslate2's threads it starts) at the GUI's own priority, so a busy
+    browser does not make the window translate ten times slower than the CLI."""
 
     def own_nice() -> int:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
@@ -226,7 +229,10 @@ def test_background_threads_yield_the_cpu_to_the_gui(qtbot: Any, tasks: TaskMana
     tasks.submit(Job("nice", job, lane, on_success=results.append))
     qtbot.waitUntil(lambda: bool(results), timeout=10_000)
     worker, child = results[0]
-    assert worker == own_nice() + BACKGROUND_NICENESS or worker == 19  # 19: the ceiling
+    if lane == "translator":
+        assert worker == own_nice()
+    else:
+        assert worker == own_nice() + BACKGROUND_NICENESS or worker == 19  # 19: the ceiling
     assert child == worker
 
 
