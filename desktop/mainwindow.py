@@ -110,6 +110,9 @@ class MainWindow(QMainWindow):
         self._pending_translate = False
         self._setting_text = False
         self._t0 = 0.0
+        self._translate_runs = 0  # which translation run the window is showing
+        self._translating_article: Article | None = None
+        self._cached_only = False  # every batch of this run came from the translation memory
         self._closing = False
         self._pending_sizes: list[int] = []
         self._built = False  # Qt sends palette events while the widgets are being made
@@ -339,8 +342,21 @@ class MainWindow(QMainWindow):
             "paste-page",
             workers.paste_page(html, text, bullets),
             on_success=lambda a: self._page_pasted(a, cursor, replace_all, gen),
-            on_error=lambda e: self._job_error(e, title="Cannot paste the page"),
+            on_error=lambda e: self._page_paste_failed(e, text, cursor),
         )
+
+    def _page_paste_failed(self, err: workers.JobError, text: str, cursor: QTextCursor) -> None:
+        """Any failure of the HTML path (a broken extractor install, a page it cannot read)
+        falls back to the clipboard's plain text; only with no plain text is it an error."""
+        if self._closing:
+            return
+        if not text.strip():
+            self._job_error(err, title="Cannot paste the page")
+            return
+        cursor.insertText(pipeline.normalise_newlines(text))
+        self.original.setTextCursor(cursor)
+        self.original.ensureCursorVisible()
+        self.set_status(f"Pasted as plain text (the page itself could not be read: {err.message})")
 
     def _page_pasted(self, article: Article, cursor: QTextCursor, replace_all: bool, gen: int) -> None:
         if self._closing:
@@ -433,6 +449,8 @@ class MainWindow(QMainWindow):
         self.linker.set_original(article.text if article else "")
         if reset_translation or (article and any(s.translation for s in article.sentences)):
             self._render_translation()
+        if article is not None and any(s.translation for s in article.sentences):
+            self._show_translation_note()
         self._render_bullets()
         self.original_headings.set_spans(self._heading_spans(self.linker.original_span))
         self.linker.highlight()
@@ -620,10 +638,17 @@ class MainWindow(QMainWindow):
             return
         article = self.article
         for s in article.sentences:  # a fresh run: the translation memory makes repeats cheap
+            if s.edited:
+                continue  # the journalist's own English is kept (and not translated again)
             s.translation = None
             s.flags = []
             s.flag_details = []
+        for b in article.bullets:  # no bullet may keep another model's (or run's) English
+            b.translation = None
+            b.flags, b.flag_details = [], []
         article.model = self.model_info
+        self._cached_only = True
+        self._translating_article = article
         self._render_translation()
         self._render_bullets()
         self.progress.setValue(0)
@@ -631,19 +656,26 @@ class MainWindow(QMainWindow):
         self.speed_label.setText("")
         self._t0 = time.monotonic()
         self.set_status("Translating…")
+        self.translation_pane.header.note.setText(f"English · translating with {self.model_info.name}…")
+        run = self._translate_runs = self._translate_runs + 1
+
+        def current() -> bool:  # a stopped run's late messages change nothing
+            return run == self._translate_runs
+
         self._translate_job = self.tasks.run(
             "translate",
             workers.translate(article, self.translator),
             lane="translator",
-            on_progress=lambda p: self._translate_progress(p, article),
-            on_success=lambda check: self._translate_finished(article, check),
-            on_cancel=lambda: self._translate_finished(article, None),
-            on_error=self._translate_failed,
+            on_progress=lambda p: current() and self._translate_progress(p, article),
+            on_success=lambda check: current() and self._translate_finished(article, check),
+            on_cancel=lambda: current() and self._translate_finished(article, None),
+            on_error=lambda e: current() and self._translate_failed(e),
         )
         self._update_actions()
 
     def _translate_progress(self, p: workers.TranslationProgress, article: Article) -> None:
         pipeline.apply_translations(article, p.new)
+        self._cached_only = self._cached_only and all(t.cached for t in p.new)
         if article is not self.article:
             return
         cursor = QTextCursor(self.translation.document())
@@ -668,15 +700,24 @@ class MainWindow(QMainWindow):
         self.linker.layout_grew()
         self.progress.setValue(round(100 * p.done / p.total) if p.total else 100)
         elapsed = max(time.monotonic() - self._t0, 1e-6)
-        self.speed_label.setText(f"{p.words / elapsed:.0f} words/s")
+        self.speed_label.setText("from memory" if self._cached_only else f"{p.words / elapsed:.0f} words/s")
         self.set_status(f"Translating… {p.done} of {p.total} sentences")
 
     def _translate_finished(self, article: Article, check: pipeline.ArticleCheck | None) -> None:
-        """The job ended: ``check`` is the fact check of a finished run, None when stopped."""
+        """The job ended: ``check`` is the fact check of a finished run, None when stopped (the
+        sentences translated so far are then checked in the background: a partial translation
+        is checked for what it has)."""
         self._translate_job = None
         self._pending_translate = False
         if check is not None:
             pipeline.apply_check(article, check)
+        elif any(s.translation for s in article.sentences):
+            self.tasks.run(
+                "check",
+                workers.check(article),
+                on_success=lambda c: self._partial_checked(article, c),
+                on_error=self._job_error,
+            )
         if article is self.article:
             self._render_translation()
             self._render_bullets()
@@ -685,18 +726,43 @@ class MainWindow(QMainWindow):
             total = len(article.sentences)
             elapsed = time.monotonic() - self._t0
             words = sum(len(s.text.split()) for s in article.sentences if s.translation is not None)
+            cached = self._cached_only and done > 0
             if check is not None:
                 self.progress.setValue(100)
                 flagged = sum(1 for s in article.sentences if severity(s.flags) in ("alarm", "warning"))
                 extra = f"; {flagged} sentence(s) flagged, hover for details" if flagged else ""
-                self.set_status(f"Translated {total} sentences in {elapsed:.1f} s{extra}")
-                self.translation_pane.header.note.setText("English · machine translation")
+                when = "from memory" if cached else f"in {elapsed:.1f} s"
+                self.set_status(f"Translated {total} sentences {when}{extra}")
             else:
                 self.set_status(f"Stopped: {done} of {total} sentences translated")
-            if elapsed > 0 and words:
+            self._show_translation_note()
+            if cached:
+                self.speed_label.setText("from memory")
+            elif elapsed > 0 and words:
                 self.speed_label.setText(f"{words / elapsed:.0f} words/s")
             self._schedule_autosave()
         self._update_actions()
+
+    def _partial_checked(self, article: Article, check: pipeline.ArticleCheck) -> None:
+        pipeline.apply_check(article, check)
+        if article is self.article:
+            self._render_translation()
+            self._render_bullets()
+            self.linker.highlight()
+            self._schedule_autosave()
+
+    def _show_translation_note(self) -> None:
+        """The English header says what the English is: which model made it, whether it is
+        complete or stopped part-way (never "out of date" for a translation of this text)."""
+        art = self.article
+        note = "English · machine translation"
+        if art is not None and art.model is not None:
+            note += f" ({art.model.name})"
+        if art is not None and art.sentences:
+            done = sum(1 for s in art.sentences if s.translation is not None)
+            if 0 < done < len(art.sentences):
+                note += f" · stopped at {done} of {len(art.sentences)}, Ctrl+Return continues"
+        self.translation_pane.header.note.setText(note)
 
     def _translate_failed(self, err: workers.JobError) -> None:
         self._translate_job = None
@@ -706,10 +772,20 @@ class MainWindow(QMainWindow):
         self._job_error(err, title="Translation failed")
 
     def stop(self) -> None:
-        if self._translate_job is not None:
-            self._translate_job.cancel()
-            self.set_status("Stopping…")
+        """Stop at once, as the user sees it: the run is cancelled and the window is "Stopped",
+        keeping what was translated, ready for new work. The engine ends its call in flight
+        (at beam > 1 CTranslate2 cannot be interrupted; calls are kept small) in the background;
+        what that call finishes is dropped here but stays in the translation memory, and new
+        work queues behind it in the translator lane."""
+        job = self._translate_job
         self._pending_translate = False
+        if job is None:
+            return
+        job.cancel()
+        self._translate_runs += 1  # its late progress and outcome are ignored from now on
+        article = self._translating_article
+        if article is not None:
+            self._translate_finished(article, None)
 
     @property
     def translating(self) -> bool:

@@ -15,6 +15,7 @@ from desktop import dialogs
 from desktop import settings as S
 from desktop.render import layout_translation
 from desktop.textpos import OffsetMap
+from models import export
 
 ARTICLE = (
     "Ny bro åpnet i Bergen 😀\n\n"
@@ -191,15 +192,18 @@ def test_export_writes_the_summary_file(ready_window, qtbot, tmp_path, monkeypat
     text = out.read_text(encoding="utf-8")
     assert Path(suggested[0]).name.startswith("ny-bro-apnet-i-bergen-") and suggested[0].endswith(".md")
     art = window.article
-    assert text.startswith(f"# {art.title}")
+    assert text.startswith(f"# {export.export_title(art)}")  # the English headline
+    assert f"**Original title:** {art.title}" in text
     for b in art.bullets:
         assert " ".join(art.sentences[b.sentence].translation.split()) in text
         assert " ".join(art.sentences[b.sentence].text.split()) in text  # Norwegian source (default on)
-    assert str(tmp_path / "artikkel.txt") in text and "tiny" in text and "Machine translation" in text
+    # The file by its name, never the folder; a test model is an imported one, not a path.
+    assert "artikkel.txt" in text and str(tmp_path) not in text and "Machine translation" in text
+    assert "**Translation model:** imported model" in text
     window.copy_summary()
     from PySide6.QtGui import QGuiApplication
 
-    assert QGuiApplication.clipboard().text().startswith(art.title)
+    assert QGuiApplication.clipboard().text().startswith(export.export_title(art))
 
 
 def test_paste_rich_text_keeps_paragraphs_as_plain_text(make_window, qtbot) -> None:
