@@ -47,6 +47,7 @@ class Window(Protocol):
     def copy_summary(self) -> None: ...
     def translate(self) -> None: ...
     def stop(self) -> None: ...
+    def edit_sentence(self) -> None: ...
     def show_models_dialog(self) -> None: ...
     def ask_import_model(self) -> None: ...
     def change_font(self, delta: int) -> None: ...
@@ -109,6 +110,12 @@ class Actions:
             "translate",
         )
         self.stop = a("&Stop", w.stop, K("Esc"), "Stop translating", "stop")
+        self.edit = a(
+            "&Edit English of this sentence…",
+            w.edit_sentence,
+            K("F2"),
+            "Correct the English of the current sentence (kept as edited by hand)",
+        )
         self.models = a("&Models…", w.show_models_dialog, None, "Manage translation models")
         self.import_model = a(
             "&Import model…",
@@ -185,6 +192,7 @@ class Actions:
         m = mb.addMenu("&Translate")
         m.addAction(self.translate)
         m.addAction(self.stop)
+        m.addAction(self.edit)
         m.addSeparator()
         m.addAction(self.models)
         m.addAction(self.import_model)

@@ -787,6 +787,60 @@ class MainWindow(QMainWindow):
         if article is not None:
             self._translate_finished(article, None)
 
+    # ----- post-editing ----------------------------------------------------------------------
+    def edit_sentence(self) -> None:
+        """Correct the English of the current sentence (the one linked in the panes): kept in
+        the session and exports as edited by hand, never replaced by re-translating, and
+        fact-checked as it is typed (debounced, in the background)."""
+        art = self.article
+        index = self.linker.current
+        if art is None or index is None or not 0 <= index < len(art.sentences):
+            self.set_status("Put the caret in a sentence (or pick a key fact) to edit its English.")
+            return
+        s = art.sentences[index]
+        if s.translation is None:
+            self.set_status("This sentence is not translated yet: translate first (Ctrl+Return).")
+            return
+
+        def check(text: str, done: Callable[[list[FlagDetail]], None]) -> None:
+            self.tasks.run("check-edit", workers.check_sentence(art, index, text), on_success=done)
+
+        answer = dialogs.edit_english(self, s.text, s.translation, s.edited, check)
+        if answer is None or self.article is not art:
+            return
+        kind, text = answer
+        if kind == "revert":
+            pipeline.revert_translation(art, index)
+            self._render_translation()
+            self._render_bullets()
+            self.set_status(f"Sentence {index + 1}: back to the machine translation…")
+            self.translate()  # the memory still has it: instant
+            return
+        if text == s.translation:
+            return
+        pipeline.edit_translation(art, index, text or "")
+        self._render_translation()
+        self._render_bullets()
+        self.linker.highlight()
+        self._schedule_autosave()
+        self.set_status(f"Sentence {index + 1}: your English is kept (marked as edited by hand).")
+        self.tasks.run(
+            "check-edit",
+            workers.check_sentence(art, index, text or ""),
+            on_success=lambda d: self._edit_checked(art, index, text or "", d),
+        )
+
+    def _edit_checked(self, art: Article, index: int, text: str, details: list[FlagDetail]) -> None:
+        s = art.sentences[index] if 0 <= index < len(art.sentences) else None
+        if s is None or s.translation != text:
+            return  # edited again meanwhile
+        pipeline.apply_sentence_check(art, index, details)
+        if art is self.article:
+            self._render_translation()
+            self._render_bullets()
+            self.linker.highlight()
+            self._schedule_autosave()
+
     @property
     def translating(self) -> bool:
         return self._translate_job is not None
