@@ -162,12 +162,14 @@ def _drain(gen: Generator[Any, Any, Any], token: CancelToken, progress: Callable
         return stop.value
 
 
-# How much nicer than the GUI thread the short background jobs run (analysis, import, I/O).
-# Not the translator lane: at nice +5 it lost the cores to every other busy process (a browser)
-# and the window translated 10x slower than the CLI on a busy machine (issue 16, item 4). The
-# GUI stays responsive by design instead: it does little per batch and progress is throttled.
+# Background threads used to run at nice +5. On a busy machine that made the window translate
+# 10x slower than the CLI (the translator lost the cores to every busy process, a browser), and a
+# niced thread holding the GIL (the language identifier loading, the fact check) got so little
+# CPU that the GUI thread waited ~1 s for the GIL: priority inversion. So every lane runs at the
+# GUI's priority; the GUI stays responsive by design instead (little work per batch on the GUI
+# thread, throttled progress). ``lower_thread_priority`` is kept for lanes that need it.
 BACKGROUND_NICENESS = 5
-NORMAL_PRIORITY_LANES = frozenset({"translator"})
+NORMAL_PRIORITY_LANES = frozenset(LANES)
 
 
 def lower_thread_priority() -> None:

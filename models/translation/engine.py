@@ -89,7 +89,7 @@ class TranslateOptions:
     # caller can cancel: at beam > 1 a call runs to its end, so this bounds how long Stop waits.
     # A longer sentence still goes alone (no call can be shorter than that). Not in the memory
     # key: batching does not change what a sentence translates to.
-    call_seconds: float = 0.3
+    call_seconds: float = 1.0
 
     def memory_key(self) -> tuple[Any, ...]:
         return (
