@@ -125,6 +125,8 @@ class MainWindow(QMainWindow):
             self.original, self.translation, self.bullets, lambda: self.article, self._colors
         )
         self.commands = Actions(self, self)
+        self.commands.sync_bullet_choice(*self._bullet_choice())
+        self._apply_panes()
         self._built = True
         self._apply_font()
         self._restore_geometry()
@@ -246,6 +248,65 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes(self._pending_sizes)
             self._pending_sizes = []
 
+    # ----- key facts: how many, in which order (remembered) -----------------------------------
+    def _bullet_choice(self) -> tuple[int, str]:
+        n = max(3, min(10, self.settings.get(S.BULLETS)))
+        order = self.settings.get(S.BULLET_ORDER)
+        return n, order if order in ("article", "importance") else "article"
+
+    def set_bullets(self, count: int | None = None, order: str | None = None) -> None:
+        """Key facts: ``count`` (3-10) and ``order`` ("article"/"importance") from the Key facts
+        menu; remembered, and the shown article gets new key facts in the background."""
+        if count is not None:
+            self.settings.set(S.BULLETS, max(3, min(10, count)))
+        if order in ("article", "importance"):
+            self.settings.set(S.BULLET_ORDER, order)
+        self.commands.sync_bullet_choice(*self._bullet_choice())
+        art = self.article
+        if art is None or not art.sentences:
+            return
+        self.tasks.run(
+            "summarize",
+            workers.resummarize(art, *self._bullet_choice()),
+            on_success=lambda new: self._resummarized(art, new),
+            on_error=self._job_error,
+        )
+
+    def _resummarized(self, art: Article, new: Article) -> None:
+        if art is not self.article:
+            return  # the text changed meanwhile: its own analysis uses the new choice
+        art.facts, art.bullets = new.facts, new.bullets
+        self._render_bullets()
+        self.linker.highlight()
+        self._schedule_autosave()
+        if any(b.compressed and not b.translation for b in art.bullets) and self.model_state.usable:
+            self.translate()  # a compressed bullet's own English (sentences come from memory)
+
+    # ----- panes shown (View menu, remembered) ------------------------------------------------
+    PANES = ("original", "translation", "facts")
+
+    def _pane(self, name: str) -> QWidget:
+        panes = {"original": self.original_pane, "translation": self.translation_pane}
+        return panes.get(name, self.bullets_pane)
+
+    def show_pane(self, name: str, visible: bool) -> None:
+        """Hide or show a pane; at least one stays visible. Remembered across runs."""
+        hidden = [p for p in self.settings.get(S.HIDDEN_PANES) if p in self.PANES and p != name]
+        if not visible:
+            hidden.append(name)
+        if len(hidden) == len(self.PANES):
+            hidden.remove(name)  # never hide the last one
+        self.settings.set(S.HIDDEN_PANES, hidden)
+        self._apply_panes()
+
+    def _apply_panes(self) -> None:
+        hidden = set(self.settings.get(S.HIDDEN_PANES))
+        if len(hidden & set(self.PANES)) == len(self.PANES):
+            hidden = set()
+        for name in self.PANES:
+            self._pane(name).setVisible(name not in hidden)
+        self.commands.sync_panes(hidden)
+
     def save_settings(self) -> None:
         self.settings.set(S.GEOMETRY, self.saveGeometry())
         self.settings.set(S.SPLITTER, [str(size) for size in self.splitter.sizes()])
@@ -307,7 +368,7 @@ class MainWindow(QMainWindow):
         self.set_status(f"Opening {url} …")
         self.tasks.run(
             "open-url",
-            workers.open_url(url, self.settings.get(S.BULLETS)),
+            workers.open_url(url, *self._bullet_choice()),
             on_success=lambda a: self._set_loaded(a, None),
             on_error=self._job_error,
         )
@@ -319,7 +380,7 @@ class MainWindow(QMainWindow):
         self.stop()
         self.tasks.run(
             "open",
-            workers.open_file(file, self.settings.get(S.BULLETS)),
+            workers.open_file(file, *self._bullet_choice()),
             on_success=lambda a: self._set_loaded(a, file),
             on_error=lambda e: self._open_failed(e, file),
         )
@@ -340,7 +401,7 @@ class MainWindow(QMainWindow):
         self.set_status("Extracting the article from the pasted page …")
         self.tasks.run(
             "paste-page",
-            workers.paste_page(html, text, bullets),
+            workers.paste_page(html, text, bullets, self._bullet_choice()[1]),
             on_success=lambda a: self._page_pasted(a, cursor, replace_all, gen),
             on_error=lambda e: self._page_paste_failed(e, text, cursor),
         )
@@ -430,7 +491,7 @@ class MainWindow(QMainWindow):
             return
         self.tasks.run(
             "analyse",
-            workers.analyse(text, self.file, self.settings.get(S.BULLETS)),
+            workers.analyse(text, self.file, *self._bullet_choice()),
             on_success=lambda a: self._analysis_done(a, gen),
             on_error=self._job_error,
         )

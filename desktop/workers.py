@@ -360,13 +360,15 @@ class TranslationProgress:
     words: int  # source words translated so far, for the words/s figure
 
 
-def analyse(text: str, file: str | None, bullets: int) -> Callable[[CancelToken], Article]:
+def analyse(
+    text: str, file: str | None, bullets: int, order: str = "article"
+) -> Callable[[CancelToken], Article]:
     """Segment and summarize (Norwegian bullets work without any model)."""
 
     def job(token: CancelToken) -> Article:
         article = pipeline.article_from_text(text, file=file)
         token.raise_if_cancelled()
-        return _summarized(article, bullets)
+        return _summarized(article, bullets, order)
 
     return job
 
@@ -381,29 +383,31 @@ def warm_up() -> Callable[[CancelToken], Iterator[int]]:
     return job
 
 
-def open_file(path: str, bullets: int) -> Callable[[CancelToken], Article]:
+def open_file(path: str, bullets: int, order: str = "article") -> Callable[[CancelToken], Article]:
     """Read (any format the engine's loader accepts), segment and summarize a file."""
 
     def job(token: CancelToken) -> Article:
         article = pipeline.load_article(path)
         token.raise_if_cancelled()
-        return _summarized(article, bullets)
+        return _summarized(article, bullets, order)
 
     return job
 
 
-def open_url(url: str, bullets: int) -> Callable[[CancelToken], Article]:
+def open_url(url: str, bullets: int, order: str = "article") -> Callable[[CancelToken], Article]:
     """Fetch a link (deadline, size cap), extract its article, segment and summarize it."""
 
     def job(token: CancelToken) -> Article:
         article = pipeline.load_url(url)
         token.raise_if_cancelled()
-        return _summarized(article, bullets)
+        return _summarized(article, bullets, order)
 
     return job
 
 
-def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelToken], Article]:
+def paste_page(
+    html: str, text: str, bullets: int | None, order: str = "article"
+) -> Callable[[CancelToken], Article]:
     """Extract the article from a pasted whole web page (trafilatura: ~0.1 s on a big page).
 
     The clipboard's plain text is the fallback when the page yields no article text; an
@@ -414,7 +418,7 @@ def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelTok
     def job(token: CancelToken) -> Article:
         article = pipeline.article_from_clipboard(html, text)
         token.raise_if_cancelled()
-        return _summarized(article, bullets) if bullets is not None else article
+        return _summarized(article, bullets, order) if bullets is not None else article
 
     return job
 
@@ -440,10 +444,20 @@ def check_sentence(article: Article, index: int, english: str) -> Callable[[Canc
     return job
 
 
-def _summarized(article: Article, bullets: int) -> Article:
+def _summarized(article: Article, bullets: int, order: str = "article") -> Article:
     if article.sentences:
-        pipeline.summarize_article(article, bullets=bullets)
+        pipeline.summarize_article(article, bullets=bullets, order=order)
     return article
+
+
+def resummarize(article: Article, bullets: int, order: str) -> Callable[[CancelToken], Article]:
+    """New key facts for the shown article (count or order changed), on a copy taken here."""
+    own = copy.deepcopy(article)
+
+    def job(token: CancelToken) -> Article:
+        return _summarized(own, bullets, order)
+
+    return job
 
 
 LoadedModel = tuple["Translator", ModelInfo]
