@@ -86,6 +86,11 @@ def export_title(article: Article) -> str:
     s = headline_sentence(article)
     if s is not None and s.translation and s.translation.strip():
         return " ".join(s.translation.split())
+    titled = any(c and c.strip() for c in (article.source.title, article.title))
+    if not titled and article.sentences and (article.sentences[0].translation or "").strip():
+        # No headline: the title is the first sentence shortened, so in English its English.
+        first = " ".join((article.sentences[0].translation or "").split())
+        return first if len(first) <= 80 else first[:77].rstrip() + "…"
     return article_title(article)
 
 

@@ -153,3 +153,13 @@ def test_at_beam_1_cancel_ends_a_call_midway(tiny_model: Path) -> None:
 
     out = list(tr.stream(["Bergen kommune åpnet mandag en ny bro over fjorden."] * 2, cancel=cancel))
     assert out == [] and calls == 2  # the call ended at its first step; nothing was yielded
+
+
+def test_an_article_without_a_headline_gets_its_first_sentence_english_as_title() -> None:
+    art = article_from_text("Bergen kommune åpnet mandag en ny bro. Broen kostet 410 millioner kroner.")
+    art.title = art.source.title = None
+    for s in art.sentences:
+        s.translation = f"English sentence {s.index}."
+    txt = export.render_text(art)
+    assert txt.startswith("English sentence 0.\n")
+    assert "Original title: Bergen kommune åpnet mandag en ny bro." in txt
