@@ -64,6 +64,7 @@ from models import pipeline, store
 from models.article import Article, FlagDetail, ModelInfo, Sentence, severity
 from models.errors import NordbriefError, OutputError
 from models.settings import EngineSettings
+from models.store.hub import OFFLINE
 from models.store.progress import DownloadProgress, format_size
 
 
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self._translate_runs = 0  # which translation run the window is showing
         self._translating_article: Article | None = None
         self._cached_only = False  # every batch of this run came from the translation memory
+        self._banner_offers_import = False  # the banner's button imports (offline) instead
         self._closing = False
         self._pending_sizes: list[int] = []
         self._built = False  # Qt sends palette events while the widgets are being made
@@ -348,12 +350,23 @@ class MainWindow(QMainWindow):
         }
 
     def changeEvent(self, e: QEvent) -> None:
-        """A theme switch (light <-> dark) recomputes the tints derived from the palette."""
+        """A theme switch (light <-> dark) recomputes the tints derived from the palette; coming
+        back to the window without a model looks again (``nordbrief models download`` or
+        ``import`` in a terminal meanwhile), so no restart is needed."""
         super().changeEvent(e)
         if e.type() == QEvent.Type.PaletteChange and self._built:
             self.linker.highlight()
             self._render_bullets()
             self.banner.retint()
+        if (
+            e.type() == QEvent.Type.ActivationChange
+            and self._built
+            and self.isActiveWindow()
+            and self.model_state == ModelState.MISSING
+            and self._download_job is None
+        ):
+            self.model_state = ModelState.UNKNOWN
+            self.load_model()
 
     # ----- input ---------------------------------------------------------------------------
     def open_file_dialog(self) -> None:
@@ -581,7 +594,10 @@ class MainWindow(QMainWindow):
         )
 
     def _banner_action(self) -> None:
-        if not self.model_state.usable:
+        if self._banner_offers_import:
+            self._banner_offers_import = False
+            self.ask_import_model()
+        elif not self.model_state.usable:
             self.download_model(None)
 
     def download_model(self, name: str | None) -> None:
@@ -616,6 +632,18 @@ class MainWindow(QMainWindow):
 
     def _download_failed(self, err: workers.JobError) -> None:
         self._download_job = None
+        if err.message.startswith(OFFLINE):
+            # No connection: say so in words and offer what works offline, no error box.
+            self.banner.show_message(
+                f"<b>{OFFLINE}.</b> Import a model you already have (a model folder or an "
+                ".argosmodel package), or try the download again later.",
+                action="Import model…",
+                secondary="Models…",
+                kind="warning",
+            )
+            self._banner_offers_import = True
+            self.set_status(err.message)
+            return
         self.show_no_model_banner()
         self._job_error(err, title="Download failed")
 

@@ -168,3 +168,40 @@ def test_stop_answers_at_once_and_drops_the_call_in_flight(ready_window, qtbot, 
         window.translator.ct2 = real
     window.translate()  # new work runs (from the memory where the stopped run got to)
     qtbot.waitUntil(lambda: _translated(window), timeout=120_000)
+
+
+def test_an_offline_download_says_so_and_offers_import(
+    make_window, qtbot, monkeypatch, recorded_errors
+) -> None:
+    """A failed name lookup is "No internet connection (or the Hub is unreachable): …" in the
+    banner, whose button then imports a model instead; no raw "[Errno -2]", no error box."""
+    from desktop import dialogs
+
+    monkeypatch.setenv("HF_ENDPOINT", "http://nordbrief-no-such-host.invalid")
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_state == "missing", timeout=10_000)
+    window.banner.action.click()
+    qtbot.waitUntil(lambda: window._download_job is None and window._banner_offers_import, timeout=30_000)
+    assert "No internet connection (or the Hub is unreachable)" in window.banner.label.text()
+    assert "Errno" not in window.status_label.text() and recorded_errors == []
+    assert window.banner.action.text().startswith("Import model")
+    asked: list[bool] = []
+    monkeypatch.setattr(dialogs, "ask_import_path", lambda parent, directory="": asked.append(True))
+    window.banner.action.click()
+    assert asked == [True]
+
+
+def test_a_model_installed_by_the_cli_is_noticed_without_a_restart(make_window, qtbot, tiny_model) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from models import store
+
+    window = make_window()
+    qtbot.waitUntil(lambda: window.model_state == "missing", timeout=10_000)
+    store.import_model(tiny_model)  # what `nordbrief models import DIR` does in a terminal
+    QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))  # the user comes back
+    window.activateWindow()
+    QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))
+    qtbot.waitUntil(lambda: window.model_state == "ready", timeout=30_000)
+    assert window.model_info.name == "tiny"

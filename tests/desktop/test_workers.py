@@ -208,9 +208,7 @@ def test_language_warm_up_runs_in_steps_and_leaves_the_detector_loaded(
 
 @pytest.mark.skipif(sys.platform != "linux", reason="per-thread niceness is Linux-only")
 @pytest.mark.parametrize("lane", ["translator", "general", "io"])
-def test_background_threads_run_at_the_gui_priority(
-    qtbot: Any, tasks: TaskManager, lane: str
-) -> None:
+def test_background_threads_run_at_the_gui_priority(qtbot: Any, tasks: TaskManager, lane: str) -> None:
     """Every lane (and the threads it starts, like CTranslate2's) runs at the GUI's own
     priority: niced, the translator lost the cores to any busy process, and a niced thread
     holding the GIL starved the GUI thread (priority inversion)."""
