@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QPalette,
+    QResizeEvent,
     QShowEvent,
     QTextCursor,
 )
@@ -190,7 +191,19 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(6, 4, 6, 0)
         layout.setSpacing(4)
         layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        # Narrow windows: Key facts move below the two language columns (``_fit_width``).
+        self.outer = QSplitter(Qt.Orientation.Vertical)
+        self.outer.setChildrenCollapsible(False)
+        self.outer.setHandleWidth(6)
+        self.outer.addWidget(self.splitter)
+        self._narrow = False
+        self._wide_sizes: list[int] = []
+        # The three columns' widths just before each resize of their splitter (the filter runs
+        # before the splitter rescales them): what a narrow window restores when it widens.
+        self.splitter.installEventFilter(self)
+        for pane in (self.original_pane, self.translation_pane, self.bullets_pane):
+            pane.setMinimumWidth(220)
+        layout.addWidget(self.outer, 1)
         self.setCentralWidget(central)
 
         bar = self.statusBar()
@@ -242,6 +255,7 @@ class MainWindow(QMainWindow):
         sizes = [int(x) for x in self.settings.get(S.SPLITTER) if str(x).isdigit()]
         # Applied on first show: before that the splitter has no width and would rescale them.
         self._pending_sizes = sizes if len(sizes) == 3 and all(s > 0 for s in sizes) else [440, 440, 360]
+        self._wide_sizes = list(self._pending_sizes)
         self.splitter.setSizes(self._pending_sizes)
 
     def showEvent(self, e: QShowEvent) -> None:
@@ -249,6 +263,40 @@ class MainWindow(QMainWindow):
         if self._pending_sizes:
             self.splitter.setSizes(self._pending_sizes)
             self._pending_sizes = []
+        self._fit_width()
+
+    NARROW_WIDTH = 1000  # below this Key facts go under the Original and the Translation
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if obj is self.splitter and e.type() == QEvent.Type.Resize and not self._narrow:
+            sizes = self.splitter.sizes()
+            if len(sizes) == 3 and all(x > 0 for x in sizes):
+                self._wide_sizes = sizes
+        return super().eventFilter(obj, e)
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        if self._built:
+            self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Three columns from ``NARROW_WIDTH`` up; below it the two languages stay side by side
+        (down to 800 px) and Key facts take a row under them."""
+        narrow = self.width() < self.NARROW_WIDTH
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        if narrow:
+            self.outer.addWidget(self.bullets_pane)  # taken out of the three-column splitter
+            h = max(self.outer.height(), 300)
+            self.outer.setSizes([int(h * 0.66), h - int(h * 0.66)])
+        else:
+            self.splitter.insertWidget(2, self.bullets_pane)
+            if len(self._wide_sizes) == 3:
+                sizes = list(self._wide_sizes)
+                self.splitter.setSizes(sizes)
+                # Again once the layout has given the splitter its new width.
+                QTimer.singleShot(0, lambda: self.splitter.setSizes(sizes))
 
     # ----- key facts: how many, in which order (remembered) -----------------------------------
     def _bullet_choice(self) -> tuple[int, str]:
@@ -311,7 +359,9 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         self.settings.set(S.GEOMETRY, self.saveGeometry())
-        self.settings.set(S.SPLITTER, [str(size) for size in self.splitter.sizes()])
+        sizes = self._wide_sizes if self._narrow else self.splitter.sizes()
+        if len(sizes) == 3:
+            self.settings.set(S.SPLITTER, [str(size) for size in sizes])
         self.settings.sync()
 
     def change_font(self, delta: int) -> None:

@@ -205,3 +205,23 @@ def test_a_model_installed_by_the_cli_is_noticed_without_a_restart(make_window, 
     QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))
     qtbot.waitUntil(lambda: window.model_state == "ready", timeout=30_000)
     assert window.model_info.name == "tiny"
+
+
+def test_small_windows_put_key_facts_below_and_keep_the_languages_side_by_side(make_window, qtbot) -> None:
+    window = make_window(autoload_model=False)
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.width() == 800, timeout=5_000)
+    assert window.bullets_pane.parent() is window.outer  # a row under the two columns
+    o, t, b = (
+        p.mapTo(window, p.rect().topLeft())
+        for p in (window.original_pane, window.translation_pane, window.bullets_pane)
+    )
+    assert o.y() == t.y() and o.x() < t.x() and b.y() > o.y()
+    for pane in (window.original_pane, window.translation_pane):
+        header = pane.header.title
+        assert header.width() >= header.sizeHint().width()  # "Translation", not "Translatio"
+    sizes = window.splitter.sizes()
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: window.width() == 1400, timeout=5_000)
+    assert window.bullets_pane.parent() is window.splitter and len(window.splitter.sizes()) == 3
+    assert len(sizes) == 2
