@@ -105,7 +105,10 @@ def network_error(what: str, exc: BaseException) -> NetworkError:
     """One line for the user; a host that cannot be reached says so in words, not as
     "[Errno -2] Name or service not known"."""
     if _offline(exc):
-        return NetworkError(f"{OFFLINE}: {what}. Import a model folder instead (Models… > Import)")
+        return NetworkError(
+            f"{OFFLINE}: {what}. Import a model you already have instead "
+            "(nordbrief models import, or Import model… in the window)"
+        )
     return NetworkError(f"{what}: {_reason(exc)}")
 
 
