@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
         self._apply_panes()
 
     def _apply_panes(self) -> None:
-        hidden = set(self.settings.get(S.HIDDEN_PANES))
+        hidden: set[str] = {str(p) for p in self.settings.get(S.HIDDEN_PANES)}
         if len(hidden & set(self.PANES)) == len(self.PANES):
             hidden = set()
         for name in self.PANES:
@@ -795,20 +795,33 @@ class MainWindow(QMainWindow):
         self.speed_label.setText("")
         self._t0 = time.monotonic()
         self.set_status("Translating…")
-        self.translation_pane.header.note.setText(f"English · translating with {self.model_info.name}…")
+        name = self.model_info.name if self.model_info else "the model"
+        self.translation_pane.header.note.setText(f"English · translating with {name}…")
         run = self._translate_runs = self._translate_runs + 1
 
         def current() -> bool:  # a stopped run's late messages change nothing
             return run == self._translate_runs
 
+        def progress(p: workers.TranslationProgress) -> None:
+            if current():
+                self._translate_progress(p, article)
+
+        def finished(check: pipeline.ArticleCheck | None) -> None:
+            if current():
+                self._translate_finished(article, check)
+
+        def failed(err: workers.JobError) -> None:
+            if current():
+                self._translate_failed(err)
+
         self._translate_job = self.tasks.run(
             "translate",
             workers.translate(article, self.translator),
             lane="translator",
-            on_progress=lambda p: current() and self._translate_progress(p, article),
-            on_success=lambda check: current() and self._translate_finished(article, check),
-            on_cancel=lambda: current() and self._translate_finished(article, None),
-            on_error=lambda e: current() and self._translate_failed(e),
+            on_progress=progress,
+            on_success=finished,
+            on_cancel=lambda: finished(None),
+            on_error=failed,
         )
         self._update_actions()
 
