@@ -176,6 +176,30 @@ TARGETS: list[Target] = [
         lambda r: _dig(r, "gui", "responsiveness", "worst_gap_ms"),
         "ms",
     ),
+    Target(
+        "gui_busy_speed",
+        "Window translation speed / CLI's, two busy loops at normal priority (CLI time / window time)",
+        0.9,
+        True,
+        lambda r: _dig(r, "gui", "busy", "speed_ratio"),
+        "x",
+    ),
+    Target(
+        "gui_busy_gap",
+        "Worst 10 ms timer gap while translating, two busy loops at normal priority",
+        100,
+        False,
+        lambda r: _dig(r, "gui", "busy", "worst_gap_ms"),
+        "ms",
+    ),
+    Target(
+        "gui_stop",
+        "Esc to 'Stopped' with new work accepted (GUI section's model)",
+        0.5,
+        False,
+        lambda r: _dig(r, "gui", "busy", "stop", "worst_s"),
+        "s",
+    ),
 ]
 
 
@@ -444,6 +468,34 @@ def _gui_md(results: dict[str, Any]) -> list[str]:
                 f"p99 {_fmt(r.get('p99_gap_ms'), 1)} ms over {r.get('ticks')} ticks "
                 f"in {_fmt(r.get('seconds'))} s"
             )
+    b = gui.get("busy")
+    if b:
+        if "speed_ratio" in b:
+            out.append(
+                f"- With {b.get('busy_loops')} busy-loop processes at normal priority, the {b.get('size')} "
+                f"model translating the seed article (translation only, best of 3 interleaved fresh "
+                f"processes each): "
+                f"CLI {_fmt(b.get('cli_seconds'))} s, window {_fmt(b.get('window_seconds'))} s, "
+                f"window speed {_fmt(b.get('speed_ratio'))} x the CLI's; worst 10 ms timer gap "
+                f"{_fmt(b.get('worst_gap_ms'), 1)} ms from Translate to done "
+                f"({_fmt(b.get('worst_gap_with_open_ms'), 1)} ms counting the file's open and analysis "
+                "before it)"
+            )
+        else:
+            out.append(f"- Busy machine: error: {b.get('cli')} {b.get('window')}")
+        st = b.get("stop") or {}
+        if "worst_s" in st:
+            out.append(
+                f"- Stop (Esc) while a long article translates, beam {st.get('beam_size')}, calls capped "
+                f"at {st.get('call_seconds')} s: 'Stopped' and new work accepted after "
+                f"{', '.join(_fmt(x, 3) for x in st.get('latencies_s', []))} s; the translator lane "
+                f"free (the call in flight ended) after "
+                f"{', '.join(_fmt(x, 3) for x in st.get('engine_latencies_s', []))} s; one sentence "
+                f"decoded alone: median {_fmt(st.get('median_sentence_alone_s'), 3)} s, slowest "
+                f"{_fmt(st.get('slowest_sentence_alone_s'), 3)} s"
+            )
+        elif st:
+            out.append(f"- Stop latency: error: {st.get('error')}")
     out.append("")
     return out
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
 from desktop import settings as S
@@ -47,6 +47,9 @@ class Window(Protocol):
     def copy_summary(self) -> None: ...
     def translate(self) -> None: ...
     def stop(self) -> None: ...
+    def edit_sentence(self) -> None: ...
+    def set_bullets(self, count: int | None = None, order: str | None = None) -> None: ...
+    def show_pane(self, name: str, visible: bool) -> None: ...
     def show_models_dialog(self) -> None: ...
     def ask_import_model(self) -> None: ...
     def change_font(self, delta: int) -> None: ...
@@ -109,6 +112,12 @@ class Actions:
             "translate",
         )
         self.stop = a("&Stop", w.stop, K("Esc"), "Stop translating", "stop")
+        self.edit = a(
+            "&Edit English of this sentence…",
+            w.edit_sentence,
+            K("F2"),
+            "Correct the English of the current sentence (kept as edited by hand)",
+        )
         self.models = a("&Models…", w.show_models_dialog, None, "Manage translation models")
         self.import_model = a(
             "&Import model…",
@@ -140,8 +149,57 @@ class Actions:
         self.opt_translation = self._toggle(qwindow, w, "Include the full &translation", S.EXPORT_TRANSLATION)
         self.opt_original = self._toggle(qwindow, w, "Include the &original", S.EXPORT_ORIGINAL)
 
+        # Key facts: how many (3-10) and in which order, remembered (``Window.set_bullets``).
+        self.bullet_counts: dict[int, QAction] = {}
+        counts = QActionGroup(qwindow)
+        for n in range(3, 11):
+            act = QAction(f"&{n} key facts" if n < 10 else "1&0 key facts", qwindow)
+            act.setCheckable(True)
+            act.triggered.connect(lambda _=False, n=n: w.set_bullets(count=n))
+            counts.addAction(act)
+            self.bullet_counts[n] = act
+        orders = QActionGroup(qwindow)
+        self.order_article = QAction("In &article order", qwindow)
+        self.order_importance = QAction("Most &important first", qwindow)
+        for act, key in ((self.order_article, "article"), (self.order_importance, "importance")):
+            act.setCheckable(True)
+            act.triggered.connect(lambda _=False, k=key: w.set_bullets(order=k))
+            orders.addAction(act)
+        self.more_facts = a("&More key facts", lambda: w.set_bullets(count=self._count() + 1), K("Ctrl+]"))
+        self.fewer_facts = a("&Fewer key facts", lambda: w.set_bullets(count=self._count() - 1), K("Ctrl+["))
+        # View: which panes are shown, remembered (``Window.show_pane``).
+        self.show_panes: dict[str, QAction] = {}
+        for key, text, shortcut in (
+            ("original", "Show &original", "Ctrl+Alt+1"),
+            ("translation", "Show &translation", "Ctrl+Alt+2"),
+            ("facts", "Show &key facts", "Ctrl+Alt+3"),
+        ):
+            act = QAction(text, qwindow)
+            act.setCheckable(True)
+            act.setChecked(True)
+            act.setShortcut(K(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.toggled.connect(lambda on, k=key: w.show_pane(k, on))
+            qwindow.addAction(act)
+            self.show_panes[key] = act
+
         self.toolbar = self._build_toolbar(qwindow)
         self.recent_menu = self._build_menus(qwindow, w)
+
+    def _count(self) -> int:
+        return next((n for n, act in self.bullet_counts.items() if act.isChecked()), 5)
+
+    def sync_bullet_choice(self, count: int, order: str) -> None:
+        """Check the menu entries that match the settings (without re-triggering them)."""
+        if count in self.bullet_counts:
+            self.bullet_counts[count].setChecked(True)
+        (self.order_importance if order == "importance" else self.order_article).setChecked(True)
+
+    def sync_panes(self, hidden: set[str]) -> None:
+        for key, act in self.show_panes.items():
+            act.blockSignals(True)
+            act.setChecked(key not in hidden)
+            act.blockSignals(False)
 
     @staticmethod
     def _toggle(qwindow: QMainWindow, w: Window, text: str, key: S.Key[bool]) -> QAction:
@@ -185,10 +243,23 @@ class Actions:
         m = mb.addMenu("&Translate")
         m.addAction(self.translate)
         m.addAction(self.stop)
+        m.addAction(self.edit)
         m.addSeparator()
         m.addAction(self.models)
         m.addAction(self.import_model)
+        m = mb.addMenu("&Key facts")
+        for act in self.bullet_counts.values():
+            m.addAction(act)
+        m.addSeparator()
+        m.addAction(self.more_facts)
+        m.addAction(self.fewer_facts)
+        m.addSeparator()
+        m.addAction(self.order_article)
+        m.addAction(self.order_importance)
         m = mb.addMenu("&View")
+        for act in self.show_panes.values():
+            m.addAction(act)
+        m.addSeparator()
         for act in (self.zoom_in, self.zoom_out, self.zoom_reset):
             m.addAction(act)
         m.addSeparator()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop import workers
 from desktop.workers import TaskManager
 from models import pipeline, store
+from models.article import FlagDetail
 from models.errors import NordbriefError
 from models.store.local_import import ARGOS_SUFFIX
 from models.store.progress import format_size
@@ -266,3 +270,92 @@ __all__ = [
     "show_error",
     "show_info",
 ]
+
+
+# --- post-editing one sentence's English -----------------------------------------------------
+
+CheckFn = Callable[[str, Callable[[list[FlagDetail]], None]], None]
+RECHECK_MS = 300  # typing pauses this long before the edit is fact-checked (in the background)
+
+
+class EditEnglishDialog(QDialog):
+    """The Norwegian sentence, its English to correct, and the fact check of what is typed.
+
+    ``check(text, done)`` runs the number/name check off the GUI thread (the window's task
+    manager) and calls ``done`` with its findings; typing restarts a short timer so only a pause
+    is checked. ``result_value``: ("edit", text), ("revert", None) or None (cancelled).
+    """
+
+    def __init__(
+        self, parent: QWidget | None, norwegian: str, english: str, edited: bool, check: CheckFn
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit the English")
+        self.result_value: tuple[str, str | None] | None = None
+        self._check = check
+        self._asked = 0
+        layout = QVBoxLayout(self)
+        source = QLabel(f"Norwegian: {norwegian}")
+        source.setWordWrap(True)
+        source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(source)
+        self.editor = QPlainTextEdit(english)
+        self.editor.setTabChangesFocus(True)
+        self.editor.setAccessibleName("English of the sentence")
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
+        layout.addWidget(self.editor, 1)
+        self.findings = QLabel("")
+        self.findings.setWordWrap(True)
+        self.findings.setAccessibleName("Fact check of the edit")
+        layout.addWidget(self.findings)
+        std = QDialogButtonBox.StandardButton
+        buttons = QDialogButtonBox(std.Ok | std.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Keep my edit")
+        self.revert_button = buttons.addButton("&Machine translation", QDialogButtonBox.ButtonRole.ResetRole)
+        self.revert_button.setEnabled(edited)
+        self.revert_button.clicked.connect(self._revert)
+        buttons.accepted.connect(self._keep)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(RECHECK_MS)
+        self.timer.timeout.connect(self.recheck)
+        self.editor.textChanged.connect(self.timer.start)
+        self.resize(560, 260)
+        self.recheck()
+
+    def recheck(self) -> None:
+        self._asked += 1
+        asked = self._asked
+        self.findings.setText("Checking numbers and names…")
+
+        def done(details: list[FlagDetail]) -> None:
+            if asked != self._asked:
+                return  # typed on meanwhile: a newer check is coming
+            if not details:
+                self.findings.setText("✓ Numbers and names match the Norwegian.")
+            else:
+                self.findings.setText("\n".join(f"⚠ {d.severity}: {d.detail}" for d in details))
+
+        self._check(self.editor.toPlainText(), done)
+
+    def _keep(self) -> None:
+        text = " ".join(self.editor.toPlainText().split())
+        if not text:
+            self.findings.setText("The English cannot be empty (use Machine translation to undo an edit).")
+            return
+        self.result_value = ("edit", text)
+        self.accept()
+
+    def _revert(self) -> None:
+        self.result_value = ("revert", None)
+        self.accept()
+
+
+def edit_english(
+    parent: QWidget | None, norwegian: str, english: str, edited: bool, check: CheckFn
+) -> tuple[str, str | None] | None:
+    dlg = EditEnglishDialog(parent, norwegian, english, edited, check)
+    dlg.exec()
+    return dlg.result_value

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QPalette,
+    QResizeEvent,
     QShowEvent,
     QTextCursor,
 )
@@ -64,6 +65,7 @@ from models import pipeline, store
 from models.article import Article, FlagDetail, ModelInfo, Sentence, severity
 from models.errors import NordbriefError, OutputError
 from models.settings import EngineSettings
+from models.store.hub import OFFLINE
 from models.store.progress import DownloadProgress, format_size
 
 
@@ -110,6 +112,10 @@ class MainWindow(QMainWindow):
         self._pending_translate = False
         self._setting_text = False
         self._t0 = 0.0
+        self._translate_runs = 0  # which translation run the window is showing
+        self._translating_article: Article | None = None
+        self._cached_only = False  # every batch of this run came from the translation memory
+        self._banner_offers_import = False  # the banner's button imports (offline) instead
         self._closing = False
         self._pending_sizes: list[int] = []
         self._built = False  # Qt sends palette events while the widgets are being made
@@ -122,6 +128,8 @@ class MainWindow(QMainWindow):
             self.original, self.translation, self.bullets, lambda: self.article, self._colors
         )
         self.commands = Actions(self, self)
+        self.commands.sync_bullet_choice(*self._bullet_choice())
+        self._apply_panes()
         self._built = True
         self._apply_font()
         self._restore_geometry()
@@ -183,7 +191,19 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(6, 4, 6, 0)
         layout.setSpacing(4)
         layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        # Narrow windows: Key facts move below the two language columns (``_fit_width``).
+        self.outer = QSplitter(Qt.Orientation.Vertical)
+        self.outer.setChildrenCollapsible(False)
+        self.outer.setHandleWidth(6)
+        self.outer.addWidget(self.splitter)
+        self._narrow = False
+        self._wide_sizes: list[int] = []
+        # The three columns' widths just before each resize of their splitter (the filter runs
+        # before the splitter rescales them): what a narrow window restores when it widens.
+        self.splitter.installEventFilter(self)
+        for pane in (self.original_pane, self.translation_pane, self.bullets_pane):
+            pane.setMinimumWidth(220)
+        layout.addWidget(self.outer, 1)
         self.setCentralWidget(central)
 
         bar = self.statusBar()
@@ -235,6 +255,7 @@ class MainWindow(QMainWindow):
         sizes = [int(x) for x in self.settings.get(S.SPLITTER) if str(x).isdigit()]
         # Applied on first show: before that the splitter has no width and would rescale them.
         self._pending_sizes = sizes if len(sizes) == 3 and all(s > 0 for s in sizes) else [440, 440, 360]
+        self._wide_sizes = list(self._pending_sizes)
         self.splitter.setSizes(self._pending_sizes)
 
     def showEvent(self, e: QShowEvent) -> None:
@@ -242,10 +263,105 @@ class MainWindow(QMainWindow):
         if self._pending_sizes:
             self.splitter.setSizes(self._pending_sizes)
             self._pending_sizes = []
+        self._fit_width()
+
+    NARROW_WIDTH = 1000  # below this Key facts go under the Original and the Translation
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if obj is self.splitter and e.type() == QEvent.Type.Resize and not self._narrow:
+            sizes = self.splitter.sizes()
+            if len(sizes) == 3 and all(x > 0 for x in sizes):
+                self._wide_sizes = sizes
+        return super().eventFilter(obj, e)
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        if self._built:
+            self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Three columns from ``NARROW_WIDTH`` up; below it the two languages stay side by side
+        (down to 800 px) and Key facts take a row under them."""
+        narrow = self.width() < self.NARROW_WIDTH
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        if narrow:
+            self.outer.addWidget(self.bullets_pane)  # taken out of the three-column splitter
+            h = max(self.outer.height(), 300)
+            self.outer.setSizes([int(h * 0.66), h - int(h * 0.66)])
+        else:
+            self.splitter.insertWidget(2, self.bullets_pane)
+            if len(self._wide_sizes) == 3:
+                sizes = list(self._wide_sizes)
+                self.splitter.setSizes(sizes)
+                # Again once the layout has given the splitter its new width.
+                QTimer.singleShot(0, lambda: self.splitter.setSizes(sizes))
+
+    # ----- key facts: how many, in which order (remembered) -----------------------------------
+    def _bullet_choice(self) -> tuple[int, str]:
+        n = max(3, min(10, self.settings.get(S.BULLETS)))
+        order = self.settings.get(S.BULLET_ORDER)
+        return n, order if order in ("article", "importance") else "article"
+
+    def set_bullets(self, count: int | None = None, order: str | None = None) -> None:
+        """Key facts: ``count`` (3-10) and ``order`` ("article"/"importance") from the Key facts
+        menu; remembered, and the shown article gets new key facts in the background."""
+        if count is not None:
+            self.settings.set(S.BULLETS, max(3, min(10, count)))
+        if order in ("article", "importance"):
+            self.settings.set(S.BULLET_ORDER, order)
+        self.commands.sync_bullet_choice(*self._bullet_choice())
+        art = self.article
+        if art is None or not art.sentences:
+            return
+        self.tasks.run(
+            "summarize",
+            workers.resummarize(art, *self._bullet_choice()),
+            on_success=lambda new: self._resummarized(art, new),
+            on_error=self._job_error,
+        )
+
+    def _resummarized(self, art: Article, new: Article) -> None:
+        if art is not self.article:
+            return  # the text changed meanwhile: its own analysis uses the new choice
+        art.facts, art.bullets = new.facts, new.bullets
+        self._render_bullets()
+        self.linker.highlight()
+        self._schedule_autosave()
+        if any(b.compressed and not b.translation for b in art.bullets) and self.model_state.usable:
+            self.translate()  # a compressed bullet's own English (sentences come from memory)
+
+    # ----- panes shown (View menu, remembered) ------------------------------------------------
+    PANES = ("original", "translation", "facts")
+
+    def _pane(self, name: str) -> QWidget:
+        panes = {"original": self.original_pane, "translation": self.translation_pane}
+        return panes.get(name, self.bullets_pane)
+
+    def show_pane(self, name: str, visible: bool) -> None:
+        """Hide or show a pane; at least one stays visible. Remembered across runs."""
+        hidden = [p for p in self.settings.get(S.HIDDEN_PANES) if p in self.PANES and p != name]
+        if not visible:
+            hidden.append(name)
+        if len(hidden) == len(self.PANES):
+            hidden.remove(name)  # never hide the last one
+        self.settings.set(S.HIDDEN_PANES, hidden)
+        self._apply_panes()
+
+    def _apply_panes(self) -> None:
+        hidden: set[str] = {str(p) for p in self.settings.get(S.HIDDEN_PANES)}
+        if len(hidden & set(self.PANES)) == len(self.PANES):
+            hidden = set()
+        for name in self.PANES:
+            self._pane(name).setVisible(name not in hidden)
+        self.commands.sync_panes(hidden)
 
     def save_settings(self) -> None:
         self.settings.set(S.GEOMETRY, self.saveGeometry())
-        self.settings.set(S.SPLITTER, [str(size) for size in self.splitter.sizes()])
+        sizes = self._wide_sizes if self._narrow else self.splitter.sizes()
+        if len(sizes) == 3:
+            self.settings.set(S.SPLITTER, [str(size) for size in sizes])
         self.settings.sync()
 
     def change_font(self, delta: int) -> None:
@@ -284,12 +400,23 @@ class MainWindow(QMainWindow):
         }
 
     def changeEvent(self, e: QEvent) -> None:
-        """A theme switch (light <-> dark) recomputes the tints derived from the palette."""
+        """A theme switch (light <-> dark) recomputes the tints derived from the palette; coming
+        back to the window without a model looks again (``nordbrief models download`` or
+        ``import`` in a terminal meanwhile), so no restart is needed."""
         super().changeEvent(e)
         if e.type() == QEvent.Type.PaletteChange and self._built:
             self.linker.highlight()
             self._render_bullets()
             self.banner.retint()
+        if (
+            e.type() == QEvent.Type.ActivationChange
+            and self._built
+            and self.isActiveWindow()
+            and self.model_state == ModelState.MISSING
+            and self._download_job is None
+        ):
+            self.model_state = ModelState.UNKNOWN
+            self.load_model()
 
     # ----- input ---------------------------------------------------------------------------
     def open_file_dialog(self) -> None:
@@ -304,7 +431,7 @@ class MainWindow(QMainWindow):
         self.set_status(f"Opening {url} …")
         self.tasks.run(
             "open-url",
-            workers.open_url(url, self.settings.get(S.BULLETS)),
+            workers.open_url(url, *self._bullet_choice()),
             on_success=lambda a: self._set_loaded(a, None),
             on_error=self._job_error,
         )
@@ -316,7 +443,7 @@ class MainWindow(QMainWindow):
         self.stop()
         self.tasks.run(
             "open",
-            workers.open_file(file, self.settings.get(S.BULLETS)),
+            workers.open_file(file, *self._bullet_choice()),
             on_success=lambda a: self._set_loaded(a, file),
             on_error=lambda e: self._open_failed(e, file),
         )
@@ -337,10 +464,23 @@ class MainWindow(QMainWindow):
         self.set_status("Extracting the article from the pasted page …")
         self.tasks.run(
             "paste-page",
-            workers.paste_page(html, text, bullets),
+            workers.paste_page(html, text, bullets, self._bullet_choice()[1]),
             on_success=lambda a: self._page_pasted(a, cursor, replace_all, gen),
-            on_error=lambda e: self._job_error(e, title="Cannot paste the page"),
+            on_error=lambda e: self._page_paste_failed(e, text, cursor),
         )
+
+    def _page_paste_failed(self, err: workers.JobError, text: str, cursor: QTextCursor) -> None:
+        """Any failure of the HTML path (a broken extractor install, a page it cannot read)
+        falls back to the clipboard's plain text; only with no plain text is it an error."""
+        if self._closing:
+            return
+        if not text.strip():
+            self._job_error(err, title="Cannot paste the page")
+            return
+        cursor.insertText(pipeline.normalise_newlines(text))
+        self.original.setTextCursor(cursor)
+        self.original.ensureCursorVisible()
+        self.set_status(f"Pasted as plain text (the page itself could not be read: {err.message})")
 
     def _page_pasted(self, article: Article, cursor: QTextCursor, replace_all: bool, gen: int) -> None:
         if self._closing:
@@ -414,7 +554,7 @@ class MainWindow(QMainWindow):
             return
         self.tasks.run(
             "analyse",
-            workers.analyse(text, self.file, self.settings.get(S.BULLETS)),
+            workers.analyse(text, self.file, *self._bullet_choice()),
             on_success=lambda a: self._analysis_done(a, gen),
             on_error=self._job_error,
         )
@@ -433,6 +573,8 @@ class MainWindow(QMainWindow):
         self.linker.set_original(article.text if article else "")
         if reset_translation or (article and any(s.translation for s in article.sentences)):
             self._render_translation()
+        if article is not None and any(s.translation for s in article.sentences):
+            self._show_translation_note()
         self._render_bullets()
         self.original_headings.set_spans(self._heading_spans(self.linker.original_span))
         self.linker.highlight()
@@ -502,7 +644,10 @@ class MainWindow(QMainWindow):
         )
 
     def _banner_action(self) -> None:
-        if not self.model_state.usable:
+        if self._banner_offers_import:
+            self._banner_offers_import = False
+            self.ask_import_model()
+        elif not self.model_state.usable:
             self.download_model(None)
 
     def download_model(self, name: str | None) -> None:
@@ -537,6 +682,18 @@ class MainWindow(QMainWindow):
 
     def _download_failed(self, err: workers.JobError) -> None:
         self._download_job = None
+        if err.message.startswith(OFFLINE):
+            # No connection: say so in words and offer what works offline, no error box.
+            self.banner.show_message(
+                f"<b>{OFFLINE}.</b> Import a model you already have (a model folder or an "
+                ".argosmodel package), or try the download again later.",
+                action="Import model…",
+                secondary="Models…",
+                kind="warning",
+            )
+            self._banner_offers_import = True
+            self.set_status(err.message)
+            return
         self.show_no_model_banner()
         self._job_error(err, title="Download failed")
 
@@ -620,10 +777,17 @@ class MainWindow(QMainWindow):
             return
         article = self.article
         for s in article.sentences:  # a fresh run: the translation memory makes repeats cheap
+            if s.edited:
+                continue  # the journalist's own English is kept (and not translated again)
             s.translation = None
             s.flags = []
             s.flag_details = []
+        for b in article.bullets:  # no bullet may keep another model's (or run's) English
+            b.translation = None
+            b.flags, b.flag_details = [], []
         article.model = self.model_info
+        self._cached_only = True
+        self._translating_article = article
         self._render_translation()
         self._render_bullets()
         self.progress.setValue(0)
@@ -631,19 +795,39 @@ class MainWindow(QMainWindow):
         self.speed_label.setText("")
         self._t0 = time.monotonic()
         self.set_status("Translating…")
+        name = self.model_info.name if self.model_info else "the model"
+        self.translation_pane.header.note.setText(f"English · translating with {name}…")
+        run = self._translate_runs = self._translate_runs + 1
+
+        def current() -> bool:  # a stopped run's late messages change nothing
+            return run == self._translate_runs
+
+        def progress(p: workers.TranslationProgress) -> None:
+            if current():
+                self._translate_progress(p, article)
+
+        def finished(check: pipeline.ArticleCheck | None) -> None:
+            if current():
+                self._translate_finished(article, check)
+
+        def failed(err: workers.JobError) -> None:
+            if current():
+                self._translate_failed(err)
+
         self._translate_job = self.tasks.run(
             "translate",
             workers.translate(article, self.translator),
             lane="translator",
-            on_progress=lambda p: self._translate_progress(p, article),
-            on_success=lambda check: self._translate_finished(article, check),
-            on_cancel=lambda: self._translate_finished(article, None),
-            on_error=self._translate_failed,
+            on_progress=progress,
+            on_success=finished,
+            on_cancel=lambda: finished(None),
+            on_error=failed,
         )
         self._update_actions()
 
     def _translate_progress(self, p: workers.TranslationProgress, article: Article) -> None:
         pipeline.apply_translations(article, p.new)
+        self._cached_only = self._cached_only and all(t.cached for t in p.new)
         if article is not self.article:
             return
         cursor = QTextCursor(self.translation.document())
@@ -668,15 +852,24 @@ class MainWindow(QMainWindow):
         self.linker.layout_grew()
         self.progress.setValue(round(100 * p.done / p.total) if p.total else 100)
         elapsed = max(time.monotonic() - self._t0, 1e-6)
-        self.speed_label.setText(f"{p.words / elapsed:.0f} words/s")
+        self.speed_label.setText("from memory" if self._cached_only else f"{p.words / elapsed:.0f} words/s")
         self.set_status(f"Translating… {p.done} of {p.total} sentences")
 
     def _translate_finished(self, article: Article, check: pipeline.ArticleCheck | None) -> None:
-        """The job ended: ``check`` is the fact check of a finished run, None when stopped."""
+        """The job ended: ``check`` is the fact check of a finished run, None when stopped (the
+        sentences translated so far are then checked in the background: a partial translation
+        is checked for what it has)."""
         self._translate_job = None
         self._pending_translate = False
         if check is not None:
             pipeline.apply_check(article, check)
+        elif any(s.translation for s in article.sentences):
+            self.tasks.run(
+                "check",
+                workers.check(article),
+                on_success=lambda c: self._partial_checked(article, c),
+                on_error=self._job_error,
+            )
         if article is self.article:
             self._render_translation()
             self._render_bullets()
@@ -685,18 +878,43 @@ class MainWindow(QMainWindow):
             total = len(article.sentences)
             elapsed = time.monotonic() - self._t0
             words = sum(len(s.text.split()) for s in article.sentences if s.translation is not None)
+            cached = self._cached_only and done > 0
             if check is not None:
                 self.progress.setValue(100)
                 flagged = sum(1 for s in article.sentences if severity(s.flags) in ("alarm", "warning"))
                 extra = f"; {flagged} sentence(s) flagged, hover for details" if flagged else ""
-                self.set_status(f"Translated {total} sentences in {elapsed:.1f} s{extra}")
-                self.translation_pane.header.note.setText("English · machine translation")
+                when = "from memory" if cached else f"in {elapsed:.1f} s"
+                self.set_status(f"Translated {total} sentences {when}{extra}")
             else:
                 self.set_status(f"Stopped: {done} of {total} sentences translated")
-            if elapsed > 0 and words:
+            self._show_translation_note()
+            if cached:
+                self.speed_label.setText("from memory")
+            elif elapsed > 0 and words:
                 self.speed_label.setText(f"{words / elapsed:.0f} words/s")
             self._schedule_autosave()
         self._update_actions()
+
+    def _partial_checked(self, article: Article, check: pipeline.ArticleCheck) -> None:
+        pipeline.apply_check(article, check)
+        if article is self.article:
+            self._render_translation()
+            self._render_bullets()
+            self.linker.highlight()
+            self._schedule_autosave()
+
+    def _show_translation_note(self) -> None:
+        """The English header says what the English is: which model made it, whether it is
+        complete or stopped part-way (never "out of date" for a translation of this text)."""
+        art = self.article
+        note = "English · machine translation"
+        if art is not None and art.model is not None:
+            note += f" ({art.model.name})"
+        if art is not None and art.sentences:
+            done = sum(1 for s in art.sentences if s.translation is not None)
+            if 0 < done < len(art.sentences):
+                note += f" · stopped at {done} of {len(art.sentences)}, Ctrl+Return continues"
+        self.translation_pane.header.note.setText(note)
 
     def _translate_failed(self, err: workers.JobError) -> None:
         self._translate_job = None
@@ -706,10 +924,74 @@ class MainWindow(QMainWindow):
         self._job_error(err, title="Translation failed")
 
     def stop(self) -> None:
-        if self._translate_job is not None:
-            self._translate_job.cancel()
-            self.set_status("Stopping…")
+        """Stop at once, as the user sees it: the run is cancelled and the window is "Stopped",
+        keeping what was translated, ready for new work. The engine ends its call in flight
+        (at beam > 1 CTranslate2 cannot be interrupted; calls are kept small) in the background;
+        what that call finishes is dropped here but stays in the translation memory, and new
+        work queues behind it in the translator lane."""
+        job = self._translate_job
         self._pending_translate = False
+        if job is None:
+            return
+        job.cancel()
+        self._translate_runs += 1  # its late progress and outcome are ignored from now on
+        article = self._translating_article
+        if article is not None:
+            self._translate_finished(article, None)
+
+    # ----- post-editing ----------------------------------------------------------------------
+    def edit_sentence(self) -> None:
+        """Correct the English of the current sentence (the one linked in the panes): kept in
+        the session and exports as edited by hand, never replaced by re-translating, and
+        fact-checked as it is typed (debounced, in the background)."""
+        art = self.article
+        index = self.linker.current
+        if art is None or index is None or not 0 <= index < len(art.sentences):
+            self.set_status("Put the caret in a sentence (or pick a key fact) to edit its English.")
+            return
+        s = art.sentences[index]
+        if s.translation is None:
+            self.set_status("This sentence is not translated yet: translate first (Ctrl+Return).")
+            return
+
+        def check(text: str, done: Callable[[list[FlagDetail]], None]) -> None:
+            self.tasks.run("check-edit", workers.check_sentence(art, index, text), on_success=done)
+
+        answer = dialogs.edit_english(self, s.text, s.translation, s.edited, check)
+        if answer is None or self.article is not art:
+            return
+        kind, text = answer
+        if kind == "revert":
+            pipeline.revert_translation(art, index)
+            self._render_translation()
+            self._render_bullets()
+            self.set_status(f"Sentence {index + 1}: back to the machine translation…")
+            self.translate()  # the memory still has it: instant
+            return
+        if text == s.translation:
+            return
+        pipeline.edit_translation(art, index, text or "")
+        self._render_translation()
+        self._render_bullets()
+        self.linker.highlight()
+        self._schedule_autosave()
+        self.set_status(f"Sentence {index + 1}: your English is kept (marked as edited by hand).")
+        self.tasks.run(
+            "check-edit",
+            workers.check_sentence(art, index, text or ""),
+            on_success=lambda d: self._edit_checked(art, index, text or "", d),
+        )
+
+    def _edit_checked(self, art: Article, index: int, text: str, details: list[FlagDetail]) -> None:
+        s = art.sentences[index] if 0 <= index < len(art.sentences) else None
+        if s is None or s.translation != text:
+            return  # edited again meanwhile
+        pipeline.apply_sentence_check(art, index, details)
+        if art is self.article:
+            self._render_translation()
+            self._render_bullets()
+            self.linker.highlight()
+            self._schedule_autosave()
 
     @property
     def translating(self) -> bool:

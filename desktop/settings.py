@@ -40,6 +40,8 @@ EXPORT_SOURCE = Key("export/include_source", bool, True)
 EXPORT_TRANSLATION = Key("export/include_translation", bool, False)
 EXPORT_ORIGINAL = Key("export/include_original", bool, False)
 EXPORT_FORMAT = Key("export/format", str, "markdown")
+BULLET_ORDER = Key("summary/order", str, "article")  # "article" or "importance"
+HIDDEN_PANES: Key[list[str]] = Key("view/hidden_panes", list, [])  # "original", "translation", "facts"
 
 ALL_KEYS = (
     GEOMETRY,
@@ -53,6 +55,8 @@ ALL_KEYS = (
     EXPORT_TRANSLATION,
     EXPORT_ORIGINAL,
     EXPORT_FORMAT,
+    BULLET_ORDER,
+    HIDDEN_PANES,
 )
 
 

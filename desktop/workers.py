@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from PySide6.QtCore import QObject, Signal
 
 from models import pipeline, store
-from models.article import Article, ModelInfo
+from models.article import Article, FlagDetail, ModelInfo
 from models.errors import Cancelled, NoModelInstalled, NordbriefError
 from models.settings import EngineSettings
 from models.store.progress import DownloadProgress
@@ -162,10 +162,14 @@ def _drain(gen: Generator[Any, Any, Any], token: CancelToken, progress: Callable
         return stop.value
 
 
-# How much nicer than the GUI thread background work runs. On two cores CTranslate2's threads
-# otherwise compete as equals with the GUI thread, which then misses paints; niceness only matters
-# while the GUI wants the CPU, so throughput with an idle window is unchanged.
+# Background threads used to run at nice +5. On a busy machine that made the window translate
+# 10x slower than the CLI (the translator lost the cores to every busy process, a browser), and a
+# niced thread holding the GIL (the language identifier loading, the fact check) got so little
+# CPU that the GUI thread waited ~1 s for the GIL: priority inversion. So every lane runs at the
+# GUI's priority; the GUI stays responsive by design instead (little work per batch on the GUI
+# thread, throttled progress). ``lower_thread_priority`` is kept for lanes that need it.
 BACKGROUND_NICENESS = 5
+NORMAL_PRIORITY_LANES = frozenset(LANES)
 
 
 def lower_thread_priority() -> None:
@@ -200,7 +204,7 @@ class TaskManager(QObject):
             self._lanes[name] = ThreadPoolExecutor(
                 max_workers=LANES[name],
                 thread_name_prefix=f"nordbrief-{name}",
-                initializer=lower_thread_priority,
+                initializer=None if name in NORMAL_PRIORITY_LANES else lower_thread_priority,
             )
         return self._lanes[name]
 
@@ -356,13 +360,15 @@ class TranslationProgress:
     words: int  # source words translated so far, for the words/s figure
 
 
-def analyse(text: str, file: str | None, bullets: int) -> Callable[[CancelToken], Article]:
+def analyse(
+    text: str, file: str | None, bullets: int, order: str = "article"
+) -> Callable[[CancelToken], Article]:
     """Segment and summarize (Norwegian bullets work without any model)."""
 
     def job(token: CancelToken) -> Article:
         article = pipeline.article_from_text(text, file=file)
         token.raise_if_cancelled()
-        return _summarized(article, bullets)
+        return _summarized(article, bullets, order)
 
     return job
 
@@ -377,29 +383,31 @@ def warm_up() -> Callable[[CancelToken], Iterator[int]]:
     return job
 
 
-def open_file(path: str, bullets: int) -> Callable[[CancelToken], Article]:
+def open_file(path: str, bullets: int, order: str = "article") -> Callable[[CancelToken], Article]:
     """Read (any format the engine's loader accepts), segment and summarize a file."""
 
     def job(token: CancelToken) -> Article:
         article = pipeline.load_article(path)
         token.raise_if_cancelled()
-        return _summarized(article, bullets)
+        return _summarized(article, bullets, order)
 
     return job
 
 
-def open_url(url: str, bullets: int) -> Callable[[CancelToken], Article]:
+def open_url(url: str, bullets: int, order: str = "article") -> Callable[[CancelToken], Article]:
     """Fetch a link (deadline, size cap), extract its article, segment and summarize it."""
 
     def job(token: CancelToken) -> Article:
         article = pipeline.load_url(url)
         token.raise_if_cancelled()
-        return _summarized(article, bullets)
+        return _summarized(article, bullets, order)
 
     return job
 
 
-def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelToken], Article]:
+def paste_page(
+    html: str, text: str, bullets: int | None, order: str = "article"
+) -> Callable[[CancelToken], Article]:
     """Extract the article from a pasted whole web page (trafilatura: ~0.1 s on a big page).
 
     The clipboard's plain text is the fallback when the page yields no article text; an
@@ -410,15 +418,46 @@ def paste_page(html: str, text: str, bullets: int | None) -> Callable[[CancelTok
     def job(token: CancelToken) -> Article:
         article = pipeline.article_from_clipboard(html, text)
         token.raise_if_cancelled()
-        return _summarized(article, bullets) if bullets is not None else article
+        return _summarized(article, bullets, order) if bullets is not None else article
 
     return job
 
 
-def _summarized(article: Article, bullets: int) -> Article:
+def check(article: Article) -> Callable[[CancelToken], pipeline.ArticleCheck]:
+    """Fact-check what is translated (a stopped run's prefix) on a copy taken here."""
+    own = copy.deepcopy(article)
+
+    def job(token: CancelToken) -> pipeline.ArticleCheck:
+        return pipeline.check_article(own)
+
+    return job
+
+
+def check_sentence(article: Article, index: int, english: str) -> Callable[[CancelToken], list[FlagDetail]]:
+    """Fact-check one sentence's English as the journalist types it (debounced by the caller)."""
+    own = copy.deepcopy(article)
+    pipeline.edit_translation(own, index, english)
+
+    def job(token: CancelToken) -> list[FlagDetail]:
+        return pipeline.check_sentence(own, index)
+
+    return job
+
+
+def _summarized(article: Article, bullets: int, order: str = "article") -> Article:
     if article.sentences:
-        pipeline.summarize_article(article, bullets=bullets)
+        pipeline.summarize_article(article, bullets=bullets, order=order)
     return article
+
+
+def resummarize(article: Article, bullets: int, order: str) -> Callable[[CancelToken], Article]:
+    """New key facts for the shown article (count or order changed), on a copy taken here."""
+    own = copy.deepcopy(article)
+
+    def job(token: CancelToken) -> Article:
+        return _summarized(own, bullets, order)
+
+    return job
 
 
 LoadedModel = tuple["Translator", ModelInfo]

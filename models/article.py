@@ -207,6 +207,9 @@ class ModelInfo:
     beam_size: int | None = None
     license: str | None = None
     attribution: str | None = None
+    # "catalog" (a catalog model from its own Hub repo) or "imported" (anything else: exports
+    # then say "imported model", never a folder); None in sessions saved before it was recorded.
+    origin: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -217,6 +220,7 @@ class ModelInfo:
             "beam_size": self.beam_size,
             "license": self.license,
             "attribution": self.attribution,
+            "origin": self.origin,
         }
 
 

@@ -9,7 +9,9 @@ around it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -55,6 +57,41 @@ def article_title(article: Article) -> str:
         first = " ".join(article.sentences[0].text.split())
         return first if len(first) <= 80 else first[:77].rstrip() + "…"
     return "Untitled article"
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def headline_sentence(article: Article) -> Sentence | None:
+    """The sentence that is the article's headline: the one whose text is the title, else a
+    heading before the first body sentence."""
+    title = article.source.title or article.title
+    if title:
+        want = _norm(title)
+        for s in article.sentences:
+            if _norm(s.text) == want:
+                return s
+    for s in article.sentences:
+        if not s.heading:
+            break
+        if len(s.text.split()) > 1 or not s.text.rstrip().endswith("|"):  # not a bare kicker
+            return s
+    return None
+
+
+def export_title(article: Article) -> str:
+    """An export's title: the headline's English once it is translated (the Norwegian headline
+    then goes into the provenance), else ``article_title``."""
+    s = headline_sentence(article)
+    if s is not None and s.translation and s.translation.strip():
+        return " ".join(s.translation.split())
+    titled = any(c and c.strip() for c in (article.source.title, article.title))
+    if not titled and article.sentences and (article.sentences[0].translation or "").strip():
+        # No headline: the title is the first sentence shortened, so in English its English.
+        first = " ".join((article.sentences[0].translation or "").split())
+        return first if len(first) <= 80 else first[:77].rstrip() + "…"
+    return article_title(article)
 
 
 def _shows_sentence(article: Article, index: int) -> bool:
@@ -156,27 +193,59 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")
 
 
+def _source_row(article: Article) -> tuple[str, str] | None:
+    """Where the text came from, without local folders: a file by its name only (the file
+    system layout of the journalist's computer is nobody's business), else "pasted text"."""
+    src = article.source
+    if src.file and src.file != "-":
+        return ("Source file", Path(src.file).name or src.file)
+    if src.url:
+        return None  # the URL row says it
+    return ("Source", "standard input" if src.file == "-" else "pasted text")
+
+
+def _model_name(article: Article) -> str:
+    m = article.model
+    assert m is not None
+    # A catalog model by its name (sessions saved before ``origin`` existed too), else no folder.
+    name = "imported model" if m.origin == "imported" else m.name
+    return name + (f" (revision {m.revision})" if m.revision else "")
+
+
 def _provenance(article: Article, options: ExportOptions) -> list[tuple[str, str]]:
     src = article.source
     rows: list[tuple[str, str]] = []
-    if src.file:
-        rows.append(("Source file", src.file))
+    source = _source_row(article)
+    if source is not None:
+        rows.append(source)
     if src.url:
         rows.append(("Source URL", src.url))
+    title = export_title(article)
+    original_title = article_title(article)
+    if title != original_title:
+        rows.append(("Original title", original_title))
+    if src.site:
+        rows.append(("Publication", src.site))
     if src.author:
         rows.append(("Author", src.author))
     if src.date:
         rows.append(("Published", src.date))
     if article.model:
         m = article.model
-        model = m.name + (f" (revision {m.revision})" if m.revision else "")
+        model = _model_name(article)
         if m.license:
             model += f", license {m.license}"
         rows.append(("Translation model", model))
         if m.attribution:
             rows.append(("Model attribution", m.attribution))
+    elif any(s.translation for s in article.sentences):
+        rows.append(("Translation model", "none (the English was written by hand)"))
     else:
         rows.append(("Translation model", "none (not translated)"))
+    edited = [s.index for s in article.sentences if s.edited and s.translation is not None]
+    if edited:
+        total = len(article.sentences)
+        rows.append(("Edited by hand", f"the English of {len(edited)} of {total} sentences"))
     rows.append(("Exported", options.export_date().isoformat()))
     return rows
 
@@ -187,6 +256,8 @@ class _BulletLine:
     norwegian: str | None  # the source sentence shown under the bullet, if any
     flagged: bool
     sentence: int
+    edited: bool  # the English shown is the journalist's own
+    notes: list[FlagDetail]  # the fact check of what the bullet shows, printed under it
 
 
 def _bullet_lines(article: Article, options: ExportOptions) -> list[_BulletLine]:
@@ -194,13 +265,18 @@ def _bullet_lines(article: Article, options: ExportOptions) -> list[_BulletLine]
     for i, bullet in enumerate(article.bullets):
         english = bullet_english(article, i)
         norwegian = " ".join(bullet_norwegian(article, i).split())
-        flagged = _needs_check([d.flag for d in bullet_flag_details(article, i)])
+        details = bullet_flag_details(article, i)
+        flagged = _needs_check([d.flag for d in details])
+        s = _sentence(article, bullet.sentence)
+        edited = bool(english and s is not None and s.edited and _shows_sentence(article, i))
         if english:
             source = norwegian if options.include_source else None
-            out.append(_BulletLine(" ".join(english.split()), source, flagged, bullet.sentence))
+            out.append(
+                _BulletLine(" ".join(english.split()), source, flagged, bullet.sentence, edited, details)
+            )
         else:
             main = f"{norwegian} {NOT_TRANSLATED}" if options.untranslated_note else norwegian
-            out.append(_BulletLine(main, None, flagged, bullet.sentence))
+            out.append(_BulletLine(main, None, flagged, bullet.sentence, False, details))
     return out
 
 
@@ -214,8 +290,9 @@ class _Style:
     bullet: str  # "{main}{flag}{ref}"
     flag: str
     ref: str  # "{n}" = the sentence index
+    edited: str  # after a bullet whose English was edited by hand
     norwegian: str
-    note: dict[str, str]  # severity -> the line's "{}" = the warning
+    note: dict[str, str]  # severity -> a fact-check line under its bullet ("{}" = severity: detail)
     none: dict[str, str]  # what stands in an empty part: "bullets", "translation"
     row: str  # "{k}", "{v}": a provenance row
 
@@ -231,8 +308,9 @@ MARKDOWN = _Style(
     bullet="- {main}{flag}{ref}",
     flag=" ⚠",
     ref=" _(sentence {n})_",
+    edited=" _(edited by hand)_",
     norwegian="  - _Norwegian:_ {}",
-    note={"info": "- ℹ {}", "other": "- ⚠ {}"},
+    note={"info": "  - ℹ {}", "other": "  - ⚠ {}"},
     none={"bullets": "_No key facts found._", "translation": "_Not translated._"},
     row="- **{k}:** {v}",
 )
@@ -243,17 +321,19 @@ TEXT = _Style(
     bullet="* {main}{flag}{ref}",
     flag=" [check: fact warning]",
     ref=" [sentence {n}]",
+    edited=" [edited by hand]",
     norwegian="    Norwegian: {}",
-    note={"info": "i {}", "other": "! {}"},
+    note={"info": "    i {}", "other": "    ! {}"},
     none={"bullets": "No key facts found.", "translation": "Not translated."},
     row="{k}: {v}",
 )
 
 
 def _render(article: Article, options: ExportOptions | None, style: _Style) -> str:
-    """Title, MT notice, key facts, fact warnings, optional translation and original, provenance."""
+    """Title, MT notice, key facts (each with its fact-check notes), optional translation and
+    original, provenance."""
     options = options or ExportOptions()
-    lines = [*style.title(article_title(article)), ""]
+    lines = [*style.title(export_title(article)), ""]
     if has_translation(article):
         lines += [style.notice.format(MT_NOTICE), ""]
     lines += [*style.section("Key facts"), ""]
@@ -262,13 +342,13 @@ def _render(article: Article, options: ExportOptions | None, style: _Style) -> s
         lines.append(style.none["bullets"])
     for b in bullets:
         ref = style.ref.format(n=b.sentence) if options.sentence_refs else ""
-        lines.append(style.bullet.format(main=b.main, flag=style.flag if b.flagged else "", ref=ref))
+        flag = (style.flag if b.flagged else "") + (style.edited if b.edited else "")
+        lines.append(style.bullet.format(main=b.main, flag=flag, ref=ref))
         if b.norwegian:
             lines.append(style.norwegian.format(b.norwegian))
-    notes = _fact_notes(article)
-    if notes:
-        lines += ["", *style.section("Fact warnings"), ""]
-        lines += [style.note["info" if sev == "info" else "other"].format(w) for sev, w in notes]
+        for d in b.notes:
+            kind = "info" if d.severity == "info" else "other"
+            lines.append(style.note[kind].format(f"{d.severity}: {d.detail}"))
     if options.include_translation:
         lines += [
             "",
@@ -297,8 +377,31 @@ def format_for_path(path: str | Path) -> str:
 
 
 def export_summary(article: Article, path: str | Path, options: ExportOptions | None = None) -> Path:
-    """Render by the file's extension and write atomically (OutputError, exit 5, on failure)."""
+    """Render by the file's extension and write atomically (OutputError, exit 5, on failure).
+
+    The file gets ordinary permissions (a new one: 0666 less the umask, as any editor would
+    create it; a replaced one: its old mode), not the temporary file's private 0600: an export
+    is meant to be shared."""
     target = Path(path)
     render = render_markdown if format_for_path(target) == "markdown" else render_text
+    try:
+        mode = target.stat().st_mode & 0o7777 if target.is_file() else 0o666 & ~_umask()
+    except OSError:
+        mode = 0o666 & ~_umask()
     write_atomic(target, render(article, options))
+    with contextlib.suppress(OSError):  # written; a file system without modes keeps its own
+        os.chmod(target, mode)
     return target
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where Linux shows it (``/proc``)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o022)  # elsewhere: the classic read-and-restore
+    os.umask(current)
+    return current

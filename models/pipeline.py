@@ -63,6 +63,7 @@ __all__ = [
     "ImportedText",
     "Translated",
     "apply_check",
+    "apply_sentence_check",
     "apply_translations",
     "article_from_clipboard",
     "article_from_html",
@@ -72,9 +73,11 @@ __all__ = [
     "bullet_flag_details",
     "bullet_norwegian",
     "check_article",
+    "check_sentence",
     "check_translation",
     "decode_text",
     "default_filename",
+    "edit_translation",
     "export_summary",
     "format_for_path",
     "load_article",
@@ -84,6 +87,7 @@ __all__ = [
     "read_text",
     "render_markdown",
     "render_text",
+    "revert_translation",
     "summarize_article",
     "translate_article",
     "translation_text",
@@ -265,18 +269,30 @@ def open_translator(
         beam_size=translator.options.beam_size,
         license=model.license,
         attribution=model.attribution,
+        origin=_origin(model.name, model.repo_id),
     )
     return translator, info
+
+
+def _origin(name: str, repo_id: str | None) -> str:
+    """ "catalog" for a catalog model from its own Hub repo (downloaded, or imported offline and
+    verified as that entry), else "imported": exports name the first, never a folder."""
+    from models.store import load_catalog
+
+    entry = load_catalog().get(name)
+    return "catalog" if entry is not None and repo_id == entry.repo_id else "imported"
 
 
 @dataclass(frozen=True, slots=True)
 class Translated:
     """One finished segment: a sentence (``article.sentences[index].translation = english``) or,
-    with ``bullet``, a compressed bullet's own text (``article.bullets[index].translation``)."""
+    with ``bullet``, a compressed bullet's own text (``article.bullets[index].translation``).
+    ``cached``: it came from the translation memory, nothing was decoded for it."""
 
     index: int
     english: str
     bullet: bool = False
+    cached: bool = False
 
 
 def translate_article(
@@ -286,39 +302,62 @@ def translate_article(
 
     Sentences come in document order. After them, each compressed bullet's Norwegian is
     translated as its own segment, so the English a bullet shows says exactly what its
-    Norwegian says (the translation memory makes a repeat free).
+    Norwegian says (the translation memory makes a repeat free). A sentence whose English the
+    journalist edited by hand (``Sentence.edited``) is not translated again: the edit is kept,
+    and the memory still holds the machine translation for ``revert_translation``.
 
     Nothing is written into ``article`` (its texts are read when this is called), so a worker
     thread may run it while the window shows the article; the caller applies each batch with
     ``apply_translations``. ``cancel()`` is checked before every model call; the generator then
     just stops, and what was yielded stays valid.
     """
-    sentences = [s.text for s in article.sentences]
+    sentences = [(s.index, s.text) for s in article.sentences if not s.edited]
     bullets = [(i, b.text) for i, b in enumerate(article.bullets) if b.compressed and b.text.strip()]
     return _translated(translator, sentences, bullets, cancel)
 
 
 def _translated(
     translator: Translator,
-    sentences: list[str],
+    sentences: list[tuple[int, str]],
     bullets: list[tuple[int, str]],
     cancel: CancelFn | None,
 ) -> Iterator[list[Translated]]:
-    for batch in translator.stream(sentences, cancel=cancel):
-        yield [Translated(index, english) for index, english in batch]
+    hits: set[int] = set()
+    for batch in translator.stream([text for _, text in sentences], cancel=cancel, hits=hits):
+        yield [Translated(sentences[k][0], english, cached=k in hits) for k, english in batch]
     if not bullets or (cancel is not None and cancel()):
         return
-    for batch in translator.stream([text for _, text in bullets], cancel=cancel):
-        yield [Translated(bullets[k][0], english, bullet=True) for k, english in batch]
+    hits = set()
+    for batch in translator.stream([text for _, text in bullets], cancel=cancel, hits=hits):
+        yield [Translated(bullets[k][0], english, bullet=True, cached=k in hits) for k, english in batch]
 
 
 def apply_translations(article: Article, batch: Iterable[Translated]) -> None:
-    """Write a batch from ``translate_article`` into ``article``."""
+    """Write a batch from ``translate_article`` into ``article`` (a sentence edited by hand
+    meanwhile keeps its edit)."""
     for t in batch:
         if t.bullet:
             article.bullets[t.index].translation = t.english
-        else:
+        elif not article.sentences[t.index].edited:
             article.sentences[t.index].translation = t.english
+
+
+def edit_translation(article: Article, index: int, english: str) -> None:
+    """The journalist's own English for sentence ``index``: kept (``edited``) in the session and
+    the exports, never replaced by ``translate_article``; a bullet on the sentence shows it.
+    Its flags are the old ones until ``check_sentence`` has run on the new text."""
+    s = article.sentences[index]
+    s.translation = english
+    s.edited = True
+
+
+def revert_translation(article: Article, index: int) -> None:
+    """Drop the hand edit of sentence ``index``: the next ``translate_article`` fills in the
+    machine translation again (from the translation memory when it has it)."""
+    s = article.sentences[index]
+    s.edited = False
+    s.translation = None
+    s.flags, s.flag_details = [], []
 
 
 # --- fact check --------------------------------------------------------------------------------
@@ -351,6 +390,24 @@ def check_article(article: Article) -> ArticleCheck:
         if s.translation is not None
     }
     return ArticleCheck(sentences, _bullet_checks(article, known))
+
+
+def check_sentence(article: Article, index: int) -> list[FlagDetail]:
+    """Fact-check one sentence's English against its Norwegian (e.g. a hand edit, as it is
+    typed); ``article`` is not changed. An untranslated sentence has nothing to check."""
+    from models.check.factcheck import check_pair
+
+    s = article.sentences[index]
+    if s.translation is None:
+        return []
+    return check_pair(s.text, s.translation, _known_names(article))
+
+
+def apply_sentence_check(article: Article, index: int, details: list[FlagDetail]) -> None:
+    """Set what ``check_sentence`` found for sentence ``index``."""
+    s = article.sentences[index]
+    s.flag_details = list(details)
+    s.flags = [d.flag for d in details]
 
 
 def _bullet_checks(article: Article, known: set[str]) -> dict[int, list[FlagDetail]]:

@@ -5,6 +5,7 @@ An offscreen Qt process cannot be photographed as an X11 window, so the picture 
 the X server (``QScreen.grabWindow`` on the window id), exactly what a user's screen would show.
 
     python scripts/screenshot.py --out shot.png [--article FILE] [--model DIR | --no-model] [--bullet N]
+                                 [--size 1600x1000]
 
 Without ``--model`` a tiny random-weight test model is built (the English is gibberish; the
 layout is what matters). ``--no-model`` shows the first start without any model: the banner
@@ -59,7 +60,7 @@ def outer(ns: argparse.Namespace) -> int:
             xvfb,
             "-a",
             "-s",
-            f"-screen 0 {WIDTH + 160}x{HEIGHT + 120}x24",
+            f"-screen 0 {ns.width + 160}x{ns.height + 120}x24",
             sys.executable,
             str(Path(__file__).resolve()),
             "--inner",
@@ -70,6 +71,8 @@ def outer(ns: argparse.Namespace) -> int:
             *(["--model", model] if model else ["--no-model"]),
             "--bullet",
             str(ns.bullet),
+            "--size",
+            f"{ns.width}x{ns.height}",
             *(["--dark"] if ns.dark else []),
         ]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=ns.timeout)
@@ -91,7 +94,7 @@ def inner(ns: argparse.Namespace) -> int:
     if ns.dark:
         app.setPalette(dark_palette())
     window = MainWindow(model=ns.model, restore_session=False)
-    window.resize(WIDTH, HEIGHT)
+    window.resize(ns.width, ns.height)
     window.move(40, 40)
     window.show()
     window.open_path(str(ns.article))
@@ -197,8 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dark", action="store_true", help="use a dark palette")
     p.add_argument("--bullet", type=int, default=1, help="0-based key fact to click")
     p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", help="window size WxH, e.g. 800x600")
     p.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     ns = p.parse_args(argv)
+    try:
+        ns.width, ns.height = (int(v) for v in ns.size.lower().split("x"))
+    except ValueError:
+        p.error("--size must be WIDTHxHEIGHT, e.g. 1600x1000")
     if ns.article is None:
         ns.article = default_article()
     if not Path(ns.article).is_file():

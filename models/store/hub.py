@@ -158,7 +158,34 @@ def _reason(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__).rstrip(".")
 
 
+OFFLINE = "No internet connection (or the Hub is unreachable)"
+
+
+def _offline(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the host could not be reached at all: a failed
+    name lookup, a refused or reset connection, a timeout while connecting."""
+    import socket
+
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, socket.gaierror | ConnectionError | TimeoutError):
+            return True
+        if type(cur).__name__ in {"ConnectError", "ConnectTimeout", "ConnectionError", "NameResolutionError"}:
+            return True  # httpx / requests / urllib3 connection failures, whatever wraps them
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
 def network_error(what: str, exc: BaseException) -> NetworkError:
+    """One line for the user; a host that cannot be reached says so in words, not as
+    "[Errno -2] Name or service not known"."""
+    if _offline(exc):
+        return NetworkError(
+            f"{OFFLINE}: {what}. Import a model you already have instead "
+            "(nordbrief models import, or Import model… in the window)"
+        )
     return NetworkError(f"{what}: {_reason(exc)}")
 
 

@@ -14,6 +14,10 @@ Design choices (see README "Translation"):
 - Never silent truncation: a sentence longer than the model's input limit is split at clause
   boundaries, translated in parts and rejoined. Decoding length is bounded by the input length,
   and degenerate loops ("the the the the") are collapsed (``repeats``).
+- Stop within about one sentence's time: a CTranslate2 call cannot be interrupted at beam > 1
+  (its per-token callback works at beam 1 only, where it is used), so no call is planned to take
+  longer than ``call_seconds`` or the longest sentence alone, whichever is more; the engine times
+  its own calls to know what a call costs on this machine right now (``batching.call_units``).
 - A translation memory (``memory``; in process only: articles are confidential) so
   re-translating an edited article sends only the changed sentences to CTranslate2.
 - The output shortlist (``shortlist``) when the folder has one that is safe to use.
@@ -28,6 +32,7 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +85,11 @@ class TranslateOptions:
     max_batch_tokens: int = 4096
     window: int = 64
     first_window: int = 1
+    # The longest a CTranslate2 call may be planned to take, in seconds (0: no cap), when the
+    # caller can cancel: at beam > 1 a call runs to its end, so this bounds how long Stop waits.
+    # A longer sentence still goes alone (no call can be shorter than that). Not in the memory
+    # key: batching does not change what a sentence translates to.
+    call_seconds: float = 1.0
 
     def memory_key(self) -> tuple[Any, ...]:
         return (
@@ -169,6 +179,7 @@ class Translator:
             opts = TranslateOptions(**{**opts.__dict__, "beam_size": beam_size})
         self.options = opts
         self.memory = memory if memory is not None else DEFAULT_MEMORY
+        self._seconds_per_unit: float | None = None  # measured by ``_timed``
         try:
             self.max_input_tokens, self.max_positions, append_eos = _read_limits(self.model_dir)
             self._suffix = [EOS] if append_eos else []
@@ -291,12 +302,17 @@ class Translator:
         return out
 
     def stream(
-        self, texts: Sequence[str], *, cancel: CancelFn | None = None
+        self,
+        texts: Sequence[str],
+        *,
+        cancel: CancelFn | None = None,
+        hits: set[int] | None = None,
     ) -> Iterator[list[tuple[int, str]]]:
         """Yield ``[(index, translation), ...]`` per batch, in document order.
 
-        ``cancel`` is checked before every CTranslate2 call; when it returns True the generator
-        simply stops (what was yielded stays valid). Memory hits are yielded without decoding.
+        ``cancel`` is checked before every CTranslate2 call (and, at beam 1, at every decoding
+        step); when it returns True the generator simply stops (what was yielded stays valid).
+        Memory hits are yielded without decoding; ``hits`` (if given) receives their indices.
         """
         normalised = [normalise_sentence(t) for t in texts]
         done: dict[int, str] = {}
@@ -308,6 +324,8 @@ class Translator:
             hit = self.memory.get(self.memory_key(sent))
             if hit is not None:
                 done[i] = hit
+                if hits is not None:
+                    hits.add(i)
             else:
                 pending.append(i)
 
@@ -346,7 +364,10 @@ class Translator:
         self, sentences: list[str], cancel: CancelFn | None
     ) -> Iterator[list[tuple[int, str]] | None]:
         """Translate one window batch by batch; yields ``[(position in window, translation)]``
-        for the sentences each batch completes, then None if cancelled before a batch."""
+        for the sentences each batch completes, then None if cancelled before or during a batch.
+
+        The batches are planned again before every call, with the call cost measured so far
+        (``max_call_units``), so a Stop never waits for more than about one planned call."""
         parts: list[tuple[int, list[str]]] = []  # (sentence position in window, tokens)
         parts_of: list[list[int]] = []  # each sentence's parts, in order
         for k, sent in enumerate(sentences):
@@ -355,13 +376,27 @@ class Translator:
             parts.extend((k, toks) for toks in pieces)
         missing = [len(js) for js in parts_of]  # parts of each sentence not decoded yet
         outputs: list[list[str]] = [[] for _ in parts]
-        plan = plan_batches([len(t) for _, t in parts], max_tokens=self.options.max_batch_tokens)
-        for batch in plan:
+        longest = max((len(t) for _, t in parts), default=1)
+        remaining = list(range(len(parts)))
+        while remaining:
             if cancel is not None and cancel():
                 yield None
                 return
+            plan = plan_batches(
+                [len(parts[j][1]) for j in remaining],
+                max_tokens=self.options.max_batch_tokens,
+                max_units=self.max_call_units(longest, cancellable=cancel is not None),
+                cap_cost=self.call_cost,
+            )
+            batch = [remaining[k] for k in plan[0]]  # the group holding the earliest part
+            taken = set(batch)
+            remaining = [j for j in remaining if j not in taken]
+            hyps = self._decode([parts[j][1] for j in batch], cancel)
+            if hyps is None:  # stopped mid-call (beam 1): the partial outputs are dropped
+                yield None
+                return
             completed: list[int] = []
-            for j, hyp in zip(batch, self._decode([parts[j][1] for j in batch]), strict=True):
+            for j, hyp in zip(batch, hyps, strict=True):
                 outputs[j] = hyp
                 k = parts[j][0]
                 missing[k] -= 1
@@ -373,13 +408,48 @@ class Translator:
                 result.append((k, " ".join(t for t in texts if t)))
             yield result
 
-    def _decode(self, batch: list[list[str]]) -> list[list[str]]:
+    # -- how long a call takes -----------------------------------------------------------------
+
+    def max_call_units(self, longest: int, *, cancellable: bool = True) -> float | None:
+        """The cost cap (``batching.call_units``) of the next call: ``call_seconds`` worth at
+        the measured speed, but never below the window's longest part decoded alone (nothing can
+        stop sooner than that). None (no cap) when nobody can cancel, when ``call_seconds`` is
+        0 or at beam 1 (the per-step callback stops a call there); 0 (one part per call) until
+        a call was timed."""
+        opts = self.options
+        if not cancellable or opts.call_seconds <= 0 or opts.beam_size == 1:
+            return None
+        if self._seconds_per_unit is None:
+            return 0.0
+        alone = self.call_cost(longest, 1)
+        return max(alone, opts.call_seconds / self._seconds_per_unit)
+
+    def call_cost(self, longest: int, rows: int) -> float:
+        """What a call costs for the Stop bound, in units the engine times: decoding steps
+        (``longest``) x (a fixed part + every beam of every row). Measured on the base test
+        model at beam 2, a row costs about as much as the fixed part, so rows count x beam;
+        ``batching.call_units`` (the throughput planner's model) weighs rows 5x lighter and
+        under-estimated wide calls 2-3x, so Stops waited 1.5-2 s."""
+        return max(1, longest) * (1.0 + self.options.beam_size * rows)
+
+    def _timed(self, units: float, seconds: float) -> None:
+        """Learn the seconds per cost unit from a finished call (a moving average that follows a
+        machine getting busier or quieter within a few calls)."""
+        observed = seconds / max(units, 1.0)
+        old = self._seconds_per_unit
+        self._seconds_per_unit = observed if old is None else 0.5 * old + 0.5 * observed
+
+    def _decode(self, batch: list[list[str]], cancel: CancelFn | None = None) -> list[list[str]] | None:
         """Decode one batch; outputs that ran into the length bound inside a loop are decoded
-        again with CTranslate2's repetition controls (the repetition guard's second line)."""
+        again with CTranslate2's repetition controls (the repetition guard's second line).
+        None when ``cancel`` stopped the call midway (beam 1 only)."""
         opts = self.options
         longest = max(len(t) for t in batch)
         max_len = min(self.max_positions - 1, int(opts.length_ratio * longest) + opts.length_extra)
-        hyps = self._call(batch, max_len, opts.repetition_penalty, opts.no_repeat_ngram_size)
+        t0 = time.perf_counter()
+        hyps = self._call(batch, max_len, opts.repetition_penalty, opts.no_repeat_ngram_size, cancel)
+        if hyps is None:
+            return None
         looped = [k for k, h in enumerate(hyps) if len(h) >= max_len and len(collapse_repeats(h)) < len(h)]
         if not opts.retry_loops or opts.no_repeat_ngram_size:
             looped = []
@@ -389,14 +459,34 @@ class Translator:
                 max_len,
                 max(opts.repetition_penalty, GUARD_REPETITION_PENALTY),
                 GUARD_NO_REPEAT_NGRAM,
+                cancel,
             )
+            if again is None:
+                return None
             for k, h in zip(looped, again, strict=True):
                 hyps[k] = h
+        # Timed with its loop retry: a Stop waits for both, so both are the call's cost.
+        self._timed(self.call_cost(longest, len(batch)), time.perf_counter() - t0)
         return hyps
 
     def _call(
-        self, batch: list[list[str]], max_len: int, repetition_penalty: float, no_repeat: int
-    ) -> list[list[str]]:
+        self,
+        batch: list[list[str]],
+        max_len: int,
+        repetition_penalty: float,
+        no_repeat: int,
+        cancel: CancelFn | None = None,
+    ) -> list[list[str]] | None:
+        extra: dict[str, Any] = {}
+        stopped = False
+        if cancel is not None and self.options.beam_size == 1:
+            # CTranslate2 calls this for every decoded token at beam 1; True ends the call.
+            def step(_result: Any) -> bool:
+                nonlocal stopped
+                stopped = stopped or bool(cancel())
+                return stopped
+
+            extra["callback"] = step
         results = self.ct2.translate_batch(
             batch,
             beam_size=self.options.beam_size,
@@ -405,7 +495,10 @@ class Translator:
             repetition_penalty=repetition_penalty,
             no_repeat_ngram_size=no_repeat,
             use_vmap=self.has_vmap and self.options.use_vmap,
+            **extra,
         )
+        if stopped:
+            return None
         return [list(r.hypotheses[0]) for r in results]
 
 

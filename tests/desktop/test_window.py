@@ -15,6 +15,7 @@ from desktop import dialogs
 from desktop import settings as S
 from desktop.render import layout_translation
 from desktop.textpos import OffsetMap
+from models import export
 
 ARTICLE = (
     "Ny bro åpnet i Bergen 😀\n\n"
@@ -191,15 +192,18 @@ def test_export_writes_the_summary_file(ready_window, qtbot, tmp_path, monkeypat
     text = out.read_text(encoding="utf-8")
     assert Path(suggested[0]).name.startswith("ny-bro-apnet-i-bergen-") and suggested[0].endswith(".md")
     art = window.article
-    assert text.startswith(f"# {art.title}")
+    assert text.startswith(f"# {export.export_title(art)}")  # the English headline
+    assert f"**Original title:** {art.title}" in text
     for b in art.bullets:
         assert " ".join(art.sentences[b.sentence].translation.split()) in text
         assert " ".join(art.sentences[b.sentence].text.split()) in text  # Norwegian source (default on)
-    assert str(tmp_path / "artikkel.txt") in text and "tiny" in text and "Machine translation" in text
+    # The file by its name, never the folder; a test model is an imported one, not a path.
+    assert "artikkel.txt" in text and str(tmp_path) not in text and "Machine translation" in text
+    assert "**Translation model:** imported model" in text
     window.copy_summary()
     from PySide6.QtGui import QGuiApplication
 
-    assert QGuiApplication.clipboard().text().startswith(art.title)
+    assert QGuiApplication.clipboard().text().startswith(export.export_title(art))
 
 
 def test_paste_rich_text_keeps_paragraphs_as_plain_text(make_window, qtbot) -> None:
@@ -275,9 +279,12 @@ def test_settings_and_session_restored_on_next_start(
     window = ready_window
     window.open_path(str(_write(tmp_path)))
     qtbot.waitUntil(lambda: _translated(window), timeout=60_000)
-    window.resize(760, 560)  # within the offscreen screen (800x600)
-    window.splitter.setSizes([300, 250, 190])
+    window.resize(1400, 800)  # three columns: their widths are what is remembered
+    qtbot.waitUntil(lambda: window.width() == 1400, timeout=5_000)
+    window.splitter.setSizes([500, 450, 350])
     sizes = window.splitter.sizes()
+    window.resize(760, 560)  # within the offscreen screen (800x600): Key facts go below
+    qtbot.waitUntil(lambda: window.width() == 760, timeout=5_000)
     window.change_font(+2)
     font = window.font_size()
     translations = [s.translation for s in window.article.sentences]
@@ -289,7 +296,14 @@ def test_settings_and_session_restored_on_next_start(
     assert [s.translation for s in again.article.sentences] == translations
     assert again.translation.toPlainText() == layout_translation(again.article).text
     assert again.size().width() == 760 and again.size().height() == 560
-    assert again.splitter.sizes() == sizes
+    assert again.bullets_pane.parent() is again.outer
+    again.resize(1400, 800)
+    qtbot.waitUntil(lambda: again.width() == 1400, timeout=5_000)
+    qtbot.wait(50)
+    # The remembered three-column widths come back (give or take the splitter's rounding when
+    # the Key facts pane is put back next to the languages).
+    got = again.splitter.sizes()
+    assert len(got) == 3 and all(abs(a - b) <= 30 for a, b in zip(got, sizes, strict=True)), (got, sizes)
     assert again.font_size() == font
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from desktop import workers
-from desktop.workers import BACKGROUND_NICENESS, CancelToken, Job, JobError, TaskManager
+from desktop.workers import CancelToken, Job, JobError, TaskManager
 from models.errors import InputError, NoModelInstalled
 
 
@@ -208,9 +208,10 @@ def test_language_warm_up_runs_in_steps_and_leaves_the_detector_loaded(
 
 @pytest.mark.skipif(sys.platform != "linux", reason="per-thread niceness is Linux-only")
 @pytest.mark.parametrize("lane", ["translator", "general", "io"])
-def test_background_threads_yield_the_cpu_to_the_gui(qtbot: Any, tasks: TaskManager, lane: str) -> None:
-    """Work threads (and threads they start, like CTranslate2's) run nicer than the GUI thread,
-    so two busy cores still leave the window room to paint."""
+def test_background_threads_run_at_the_gui_priority(qtbot: Any, tasks: TaskManager, lane: str) -> None:
+    """Every lane (and the threads it starts, like CTranslate2's) runs at the GUI's own
+    priority: niced, the translator lost the cores to any busy process, and a niced thread
+    holding the GIL starved the GUI thread (priority inversion)."""
 
     def own_nice() -> int:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
@@ -226,7 +227,7 @@ def test_background_threads_yield_the_cpu_to_the_gui(qtbot: Any, tasks: TaskMana
     tasks.submit(Job("nice", job, lane, on_success=results.append))
     qtbot.waitUntil(lambda: bool(results), timeout=10_000)
     worker, child = results[0]
-    assert worker == own_nice() + BACKGROUND_NICENESS or worker == 19  # 19: the ceiling
+    assert worker == own_nice()
     assert child == worker
 
 

@@ -105,7 +105,9 @@ def test_a_compressed_translation_is_fact_checked() -> None:
     apply_check(art, check)
     flags = [d.flag for d in bullet_flag_details(art, i)]
     assert "number_missing" in flags
-    assert any(f"Bullet {i + 1} (alarm):" in line for line in render_markdown(art).splitlines())
+    lines = render_markdown(art).splitlines()
+    at = lines.index(f"- {art.bullets[i].translation} ⚠")  # the warning sits under its bullet
+    assert any(line.startswith("  - ⚠ alarm:") for line in lines[at + 1 : at + 4])
 
 
 def test_cli_translate_json_compressed_bullets(

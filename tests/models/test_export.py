@@ -41,11 +41,16 @@ def test_markdown_has_title_bullets_sources_warnings_and_provenance() -> None:
     art = _article()
     md = export.render_markdown(art, export.ExportOptions(date=DAY))
     lines = md.splitlines()
-    assert lines[0] == "# Ny bro åpnet i Bergen"
-    assert "- English 2. ⚠" in lines and "- English 3." in lines
-    assert "  - _Norwegian:_ Broen kostet 410 millioner kroner." in lines
-    assert "- ⚠ Bullet 1 (alarm): 410 is missing in the translation" in lines
-    assert "- **Source file:** /news/bro.txt" in lines
+    assert lines[0] == "# English 0."  # the headline's English; the Norwegian in the provenance
+    assert "- **Original title:** Ny bro åpnet i Bergen" in lines
+    first = lines.index("- English 2. ⚠")
+    # The bullet, its Norwegian, then its fact warning right under it (no separate section).
+    assert lines[first + 1 : first + 3] == [
+        "  - _Norwegian:_ Broen kostet 410 millioner kroner.",
+        "  - ⚠ alarm: 410 is missing in the translation",
+    ]
+    assert "- English 3." in lines and "Fact warnings" not in md
+    assert "- **Source file:** bro.txt" in lines and "/news" not in md  # no local folders
     assert "- **Translation model:** gmq-en-base (revision abc123), license Apache-2.0" in lines
     assert "- **Exported:** 2025-11-25" in lines
     assert export.MT_NOTICE in md
@@ -62,8 +67,9 @@ def test_options_add_translation_and_original_and_drop_sources() -> None:
     assert "English 1. English 2.\n\nEnglish 3." in md
     assert art.text.strip() in md
     txt = export.render_text(art, opts)
-    assert txt.startswith("Ny bro åpnet i Bergen\n=====")
-    assert "* English 2. [check: fact warning]" in txt and "Translation model: gmq-en-base" in txt
+    assert txt.startswith("English 0.\n=====")
+    assert "* English 2. [check: fact warning]\n    ! alarm: 410 is missing" in txt
+    assert "Translation model: gmq-en-base" in txt
     assert "#" not in txt.split("Original (Norwegian)")[0]
 
 

@@ -396,3 +396,20 @@ def test_remove_and_import_respect_a_download_in_progress(tiny_model: Path) -> N
     remove_model("gmq-en-base")
     assert "gmq-en-base" not in installed_models()
     assert import_model(tiny_model, "fresh").name == "fresh"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "nordbrief-no-such-host.invalid"])
+def test_an_unreachable_hub_is_said_in_words(monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+    """Refused connection or failed name lookup ("[Errno -2] Name or service not known"): the
+    message says there is no connection and points at Import, one line."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", "http://" + host.format(port=port))
+    with pytest.raises(NetworkError) as info:
+        download_model("gmq-en-base")
+    msg = info.value.message
+    assert msg.startswith("No internet connection (or the Hub is unreachable): ")
+    assert "Import" in msg and "Errno" not in msg and "\n" not in msg
