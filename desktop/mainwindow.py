@@ -299,8 +299,11 @@ class MainWindow(QMainWindow):
 
     def open_url_dialog(self) -> None:
         url = dialogs.ask_url(self)
-        if not url:
-            return
+        if url:
+            self.open_url(url)
+
+    def open_url(self, url: str) -> None:
+        """Import a link in the background (Open URL, ``nordbrief gui LINK``, a second launch)."""
         self.set_status(f"Opening {url} …")
         self.tasks.run(
             "open-url",
@@ -910,7 +913,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} — Nordbrief" if name else "Nordbrief")
 
     def _restore_session(self) -> None:
-        saved = session.load()
+        restored = session.restore()  # never raises: a damaged file falls back, with a note
+        saved = restored.session
+        if restored.note:
+            self.set_status(restored.note)
         if saved is None:
             return
         self.file = saved.file
@@ -922,7 +928,7 @@ class MainWindow(QMainWindow):
         if saved.article is not None and saved.article.text == saved.text:
             self._show_article(saved.article, reset_translation=True)
             self._update_title()
-            self.set_status("Restored your last article")
+            self.set_status(restored.note or "Restored your last article")
         elif saved.text.strip():
             self._analyse_timer.start()
 
