@@ -41,6 +41,7 @@ from desktop import dialogs, session, workers
 from desktop import settings as S
 from desktop.actions import Actions, icon
 from desktop.linking import PaneLinker
+from desktop.plain import plain_label, plain_tooltip
 from desktop.render import TranslationLayout, layout_translation
 from desktop.state import AutosaveQueue, Generations, ModelState
 from desktop.textpos import utf16_len
@@ -187,7 +188,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         bar = self.statusBar()
-        self.status_label = QLabel()
+        self.status_label = plain_label(QLabel())  # error messages are shown here
         self.speed_label = QLabel()
         self.speed_label.setAccessibleName("Translation speed")
         self.progress = QProgressBar()
@@ -197,7 +198,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.setFormat("%p%")
         self.progress.hide()
-        self.model_label = QLabel()
+        self.model_label = plain_label(QLabel())  # a model's name may come from an import
         self.model_label.setAccessibleName("Translation model")
         bar.addWidget(self.status_label, 1)
         bar.addPermanentWidget(self.speed_label)
@@ -466,7 +467,7 @@ class MainWindow(QMainWindow):
         self.model_state = ModelState.READY
         self.model_label.setText(f"Model: {info.name}")
         self.model_label.setToolTip(
-            f"{info.name} · revision {info.revision or '—'} · license {info.license or '—'}"
+            plain_tooltip(f"{info.name} · revision {info.revision or '—'} · license {info.license or '—'}")
         )
         if self._download_job is None:
             self.banner.hide()
@@ -776,7 +777,7 @@ class MainWindow(QMainWindow):
                 elif level == "info":
                     item.setIcon(info_icon)
                     tips.append("Note on the translation:\n" + _flag_lines(flag_details))
-                item.setToolTip("\n\n".join(tips))
+                item.setToolTip(plain_tooltip("\n\n".join(tips)))
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
                 self.bullets.addItem(item)
             current = self.linker.current

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.plain import plain_label, plain_tooltip
 from models.pipeline import normalise_newlines
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ class TranslationView(QPlainTextEdit):
             pos = self.cursorForPosition(e.pos()).position()
             tip = self.tooltip_provider(pos)
             if tip:
-                QToolTip.showText(e.globalPos(), tip, self)
+                QToolTip.showText(e.globalPos(), plain_tooltip(tip), self)
             else:
                 QToolTip.hideText()
                 e.ignore()
@@ -424,7 +425,7 @@ class Banner(QFrame):
         self.icon_label = QLabel()
         self.icon_label.setFixedSize(20, 20)
         self.icon_label.setAccessibleName("Notice kind")
-        self.label = QLabel()
+        self.label = plain_label(QLabel())  # notices carry error text and page warnings
         self.label.setAccessibleName("Notice text")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
