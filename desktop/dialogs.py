@@ -267,8 +267,8 @@ __all__ = [
     "ask_save_file",
     "ask_url",
     "confirm",
-    "open_models_dialog",
     "error_box",
+    "open_models_dialog",
     "show_error",
     "show_info",
 ]

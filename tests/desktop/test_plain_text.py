@@ -42,7 +42,9 @@ def _shows_literally(label: QLabel, text: str) -> None:
     assert label.text() == text
 
 
-def test_a_failed_job_shows_its_message_as_plain_text(make_window: Any, qtbot: Any, shown_boxes: list) -> None:
+def test_a_failed_job_shows_its_message_as_plain_text(
+    make_window: Any, qtbot: Any, shown_boxes: list
+) -> None:
     window = make_window(autoload_model=False)
     window._job_error(workers.JobError(HOSTILE, user_error=True), title="Cannot open the page")
     assert len(shown_boxes) == 1
@@ -60,7 +62,9 @@ def test_the_banner_and_the_model_label_are_plain(make_window: Any, qtbot: Any) 
     _shows_literally(window.model_label, HOSTILE)
 
 
-def test_the_models_dialog_shows_failures_as_plain_text(qtbot: Any, shown_boxes: list, monkeypatch: Any) -> None:
+def test_the_models_dialog_shows_failures_as_plain_text(
+    qtbot: Any, shown_boxes: list, monkeypatch: Any
+) -> None:
     tasks = workers.TaskManager()
     dialog = dialogs.ModelsDialog(None, tasks)
     qtbot.addWidget(dialog)
