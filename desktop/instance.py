@@ -28,7 +28,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 
 from models.paths import data_dir
 
@@ -106,10 +106,12 @@ class InstanceServer(QObject):
         self._buffers: dict[QLocalSocket, bytes] = {}
 
     def listen(self) -> bool:
-        """Listen, replacing a stale socket (call only after ``hand_over`` found nobody there)."""
+        """Listen, replacing a stale socket (call only after ``hand_over`` found nobody there,
+        under ``start_lock``: with ``UserAccessOption`` Qt binds in a private folder and renames
+        the socket into place, which would also replace a live one)."""
         if self.server.listen(self.name):
             return True
-        if self.server.serverError() == QLocalSocket.LocalSocketError.AddressInUseError:
+        if self.server.serverError() == QAbstractSocket.SocketError.AddressInUseError:
             QLocalServer.removeServer(self.name)
             return self.server.listen(self.name)
         return False
