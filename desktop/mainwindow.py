@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         else:
             self.resize(1280, 780)
-        sizes = [int(x) for x in self.settings.get(S.SPLITTER) if str(x).isdigit()]
+        sizes = [int(x) for x in self.settings.get(S.SPLITTER) if str(x).isdigit() and len(str(x)) <= 6]
         # Applied on first show: before that the splitter has no width and would rescale them.
         self._pending_sizes = sizes if len(sizes) == 3 and all(s > 0 for s in sizes) else [440, 440, 360]
         self.splitter.setSizes(self._pending_sizes)
