@@ -153,6 +153,23 @@ def test_a_fifo_in_place_of_the_session_does_not_block_the_start(
     assert "could not be read" in window.status_label.text()
 
 
+@pytest.mark.parametrize("kind", ["link-to-dev-zero", "directory", "dangling-link"])
+def test_something_else_in_place_of_the_session_is_refused(
+    kind: str, make_window: Callable[..., Any], qtbot: Any
+) -> None:
+    target = _with_backup()
+    target.unlink()
+    if kind == "link-to-dev-zero":
+        target.symlink_to("/dev/zero")  # read whole, this never ends
+    elif kind == "directory":
+        target.mkdir()
+    else:
+        target.symlink_to(target.parent / "nowhere.json")
+    window = _restored_window(make_window)
+    assert window.original.toPlainText() == GOOD_TEXT
+    assert "could not be read" in window.status_label.text()
+
+
 def test_a_huge_session_is_refused_before_it_is_read(make_window: Callable[..., Any], qtbot: Any) -> None:
     target = _with_backup()
     with target.open("r+b") as fh:  # sparse: no disk used
