@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import itertools
 import json
 import logging
@@ -30,6 +31,7 @@ import stat
 import time
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,80 +109,143 @@ def validate(data: Any) -> None:
             raise SessionError(f"article: {problems[0]}")
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+Check = Callable[[Any, str], None]
 
 
 def _check(tp: Any, value: Any, where: str) -> None:
-    """``value`` (parsed JSON) has the annotated type ``tp``; unknown annotations fail loudly."""
+    """``value`` (parsed JSON) has the annotated type ``tp``."""
+    _checker(tp)(value, where)
+
+
+def _fail(where: str, expected: str, value: Any) -> SessionError:
+    return SessionError(f"{where}: expected {expected}, found {type(value).__name__}")
+
+
+@functools.cache
+def _checker(tp: Any) -> Check:
+    """A checker for the annotation ``tp``, built once per type (a session has ~30 values per
+    sentence; walking the annotations anew for each would take seconds on a long article).
+    An annotation it does not know fails loudly (``TypeError``): the round-trip tests then say
+    which new field needs a rule, instead of every session being refused at start."""
     origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
     if tp is Any:
-        return
+        return lambda v, w: None
     if origin is typing.Union or origin is types.UnionType:
-        options = [a for a in typing.get_args(tp) if a is not type(None)]
-        if value is not None and len(options) == 1:  # ``X | None``: say what is wrong inside X
-            _check(options[0], value, where)
-            return
-        for option in typing.get_args(tp):
-            try:
-                _check(option, value, where)
-            except SessionError:
-                continue
-            return
-        raise SessionError(f"{where}: wrong type {type(value).__name__}")
+        allow_none = type(None) in args
+        options = [_checker(a) for a in args if a is not type(None)]
+
+        def union(v: Any, w: str) -> None:
+            if v is None and allow_none:
+                return
+            if len(options) == 1:  # ``X | None``: say what is wrong inside X
+                options[0](v, w)
+                return
+            for option in options:
+                try:
+                    option(v, w)
+                except SessionError:
+                    continue
+                return
+            raise _fail(w, str(tp), v)
+
+        return union
     if tp is type(None):
-        ok = value is None
-    elif tp is bool:
-        ok = isinstance(value, bool)
-    elif tp is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif tp is float:  # JSON writes 1.0 as 1.0 but a hand edit may write 1
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    elif tp is str:
-        ok = isinstance(value, str)
-    elif origin is list:
-        if not isinstance(value, list):
-            raise SessionError(f"{where}: expected a list, found {type(value).__name__}")
-        (item,) = typing.get_args(tp)
-        for i, v in enumerate(value):
-            _check(item, v, f"{where}[{i}]")
-        return
-    elif origin is tuple:  # written as a JSON list of fixed length
-        args = typing.get_args(tp)
-        if not isinstance(value, list) or len(value) != len(args):
-            raise SessionError(f"{where}: expected a list of {len(args)}")
-        for i, (a, v) in enumerate(zip(args, value, strict=True)):
-            _check(a, v, f"{where}[{i}]")
-        return
-    elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        _check_dataclass(tp, value, where)
-        return
-    else:
-        raise TypeError(f"session validation does not know the type {tp!r} ({where})")
-    if not ok:
-        raise SessionError(f"{where}: expected {getattr(tp, '__name__', tp)}, found {type(value).__name__}")
+        return _scalar(lambda v: v is None, "null")
+    if tp is bool:
+        return _scalar(lambda v: v is True or v is False, "a boolean")
+    if tp is int:
+        return _scalar(lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer")
+    if tp is float:  # JSON writes 1.0 as 1.0 but a hand edit may write 1
+        return _scalar(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number")
+    if tp is str:
+        return _scalar(lambda v: isinstance(v, str), "a string")
+    if origin is typing.Literal:
+        return _scalar(lambda v: any(v == a and type(v) is type(a) for a in args), f"one of {args}")
+    if origin is list:
+        item = _checker(args[0])
+
+        def items(v: Any, w: str) -> None:
+            if not isinstance(v, list):
+                raise _fail(w, "a list", v)
+            inner = f"{w}[]"
+            for x in v:
+                item(x, inner)
+
+        return items
+    if origin is tuple:  # written as a JSON list of fixed length
+        parts = [_checker(a) for a in args]
+
+        def fixed(v: Any, w: str) -> None:
+            if not isinstance(v, list) or len(v) != len(parts):
+                raise _fail(w, f"a list of {len(parts)}", v)
+            for part, x in zip(parts, v, strict=True):
+                part(x, f"{w}[]")
+
+        return fixed
+    if origin is dict:
+        key_check, value_check = (_checker(a) for a in args)
+
+        def mapping(v: Any, w: str) -> None:
+            if not isinstance(v, dict):
+                raise _fail(w, "an object", v)
+            for k, x in v.items():
+                key_check(k, f"{w} key")
+                value_check(x, f"{w}[]")
+
+        return mapping
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_checker(tp)
+    raise TypeError(f"session validation has no rule for the type {tp!r}")
 
 
-def _check_dataclass(cls: type, value: Any, where: str) -> None:
-    if not isinstance(value, dict):
-        raise SessionError(f"{where}: expected an object, found {type(value).__name__}")
-    hints = _hints(cls)
-    for f in dataclasses.fields(cls):
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        if f.name in value:
-            _check(hints[f.name], value[f.name], f"{where}.{f.name}")
-        elif required:
-            raise SessionError(f"{where}: {f.name} missing")
-    names = {f.name for f in dataclasses.fields(cls)}
-    for key in value:
-        if key in names:
-            continue
-        # Keys ``to_json`` derives from properties (``FlagDetail.severity``) are written too,
-        # and have the type the property returns.
-        prop = getattr(cls, str(key), None)
-        if not isinstance(prop, property) or prop.fget is None:
-            raise SessionError(f"{where}: unknown key")
-        _check(typing.get_type_hints(prop.fget).get("return", Any), value[key], f"{where}.{key}")
+def _scalar(ok: Callable[[Any], bool], expected: str) -> Check:
+    def check(v: Any, w: str) -> None:
+        if not ok(v):
+            raise _fail(w, expected, v)
+
+    return check
+
+
+def _dataclass_checker(cls: type) -> Check:
+    """Every key a field (or a property ``to_json`` writes, such as ``FlagDetail.severity``,
+    checked against the property's return type), every required field present."""
+    hints = typing.get_type_hints(cls)
+    fields = [
+        (f.name, f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+        for f in dataclasses.fields(cls)
+    ]
+    checks: dict[str, Check] = {}
+    names = {name for name, _ in fields}
+    for name in dir(cls):
+        prop = getattr(cls, name, None)
+        if name not in names and isinstance(prop, property) and prop.fget is not None:
+            # A property's checker is built lazily: some return types are not JSON values.
+            checks[name] = _property_checker(prop.fget)
+    for name, _ in fields:
+        checks[name] = _checker(hints[name])
+    required = [name for name, req in fields if req]
+
+    def check(v: Any, w: str) -> None:
+        if not isinstance(v, dict):
+            raise _fail(w, "an object", v)
+        for name in required:
+            if name not in v:
+                raise SessionError(f"{w}: {name} missing")
+        for key, x in v.items():
+            c = checks.get(key) if isinstance(key, str) else None
+            if c is None:
+                raise SessionError(f"{w}: unknown key")
+            c(x, f"{w}.{key}")
+
+    return check
+
+
+def _property_checker(fget: Callable[[Any], Any]) -> Check:
+    def check(v: Any, w: str) -> None:
+        _checker(typing.get_type_hints(fget).get("return", Any))(v, w)
+
+    return check
 
 
 def snapshot(session: Session) -> str:
