@@ -72,6 +72,8 @@ def start(ns: argparse.Namespace) -> int:
     if claimed is True:
         what = f"opened {target} in" if target else "showed"
         print(f"nordbrief: {what} the Nordbrief window that is already running", file=sys.stderr)
+        if ns.model or ns.no_restore:
+            print("nordbrief: --model and --no-restore apply only when the window starts", file=sys.stderr)
         return 0
     from desktop.mainwindow import MainWindow
 

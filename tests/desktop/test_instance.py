@@ -123,6 +123,10 @@ def test_nordbrief_link_imports_the_page_in_the_window(via_gui: bool, page_serve
 
 
 # ----- item 9: one window per user and data folder -----------------------------------------------
+posix_only = pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets (named pipes elsewhere)")
+
+
+@posix_only
 @pytest.mark.timeout(180)
 def test_a_second_launch_hands_its_file_to_the_running_window(
     tmp_path: Path, isolated_user_dirs: Path
@@ -223,6 +227,7 @@ def test_the_server_receives_what_a_second_launch_hands_over(
     assert got == [target]
 
 
+@posix_only
 @pytest.mark.parametrize(
     "payload",
     [
@@ -245,6 +250,7 @@ def test_anything_else_on_the_socket_is_dropped(
     assert got == [] and results == [b""]
 
 
+@posix_only
 def test_a_stale_socket_is_replaced_and_nobody_is_there_to_take_a_file(qtbot: Any) -> None:
     name = instance.server_name()
     Path(name).unlink(missing_ok=True)

@@ -267,3 +267,35 @@ def test_nesting_depth_ignores_brackets_inside_strings() -> None:
     assert session.nesting_depth(b'{"a": "[[[[{{{{\\"[[[["}') == 1
     assert session.nesting_depth(json.dumps(_good_json()).encode()) <= 6
     assert session.nesting_depth(b"[" * 1000) == 1000
+
+
+def test_a_field_added_to_the_data_model_is_validated_without_touching_the_session_code() -> None:
+    """The rules come from the annotations: a new dataclass field (as issue 16 may add to
+    Sentence) is checked by type at once, and an annotation with no rule fails loudly."""
+    from dataclasses import dataclass, field
+
+    @dataclass
+    class Later:
+        count: int
+        names: list[str] = field(default_factory=list)
+        aligned: dict[str, int] = field(default_factory=dict)
+        note: str | None = None
+
+    session._check(Later, {"count": 1, "names": ["a"], "aligned": {"a": 1}, "note": None}, "x")
+    for bad in (
+        {"count": "1"},
+        {"count": True},
+        {"count": 1, "names": "a"},
+        {"count": 1, "aligned": {"a": "b"}},
+        {"count": 1, "extra": 2},
+        {},
+    ):
+        with pytest.raises(session.SessionError):
+            session._check(Later, bad, "x")
+
+    @dataclass
+    class Unknown:
+        when: set[int]
+
+    with pytest.raises(TypeError):
+        session._check(Unknown, {"when": []}, "x")
