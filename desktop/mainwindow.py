@@ -488,17 +488,19 @@ class MainWindow(QMainWindow):
 
     def show_no_model_banner(self, problem: str | None = None) -> None:
         """Offer the download; ``problem`` says why an installed model cannot be used."""
+        lead = "No translation model installed."
         text = (
-            "<b>No translation model installed.</b> Key facts still work, in Norwegian. "
+            "Key facts still work, in Norwegian. "
             "Download the English translation model once; after that everything runs offline."
         )
         if problem:
-            text = f"<b>The translation model cannot be used:</b> {problem}"
+            lead, text = "The translation model cannot be used:", problem
         self.banner.show_message(
             text + " Or import a model you already have: Translate › Import model…",
             action="Download model",
             secondary="Models…",
             kind="warning",
+            lead=lead,  # the window's words in bold; ``problem`` (error text) shown literally
         )
         self.translation.setPlaceholderText(
             "No translation model yet: download it from the banner above (once), then press "

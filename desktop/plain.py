@@ -23,9 +23,16 @@ def plain_label(label: QLabel) -> QLabel:
     return label
 
 
+def plain_html(text: str, lead: str | None = None) -> str:
+    """Rich text that shows ``text`` literally (spaces and line breaks kept), after an optional
+    bold ``lead``: for places that need a little markup of the app's own around outside text."""
+    bold = f"<b>{html.escape(lead, quote=False)}</b> " if lead else ""
+    return f"<p style='white-space:pre-wrap'>{bold}{html.escape(text, quote=False)}</p>"
+
+
 def plain_tooltip(text: str) -> str:
     """A tooltip that shows ``text`` literally, line breaks kept ("" stays "": no tooltip)."""
-    return f"<p style='white-space:pre-wrap'>{html.escape(text, quote=False)}</p>" if text else ""
+    return plain_html(text) if text else ""
 
 
 def message_box(
@@ -44,4 +51,4 @@ def message_box(
     return box
 
 
-__all__ = ["message_box", "plain_label", "plain_tooltip"]
+__all__ = ["message_box", "plain_html", "plain_label", "plain_tooltip"]

@@ -54,12 +54,34 @@ def test_a_failed_job_shows_its_message_as_plain_text(
     _shows_literally(window.status_label, HOSTILE)
 
 
+def _rendered(label: QLabel) -> str:
+    """What a rich-text label shows, as text."""
+    if label.textFormat() == Qt.TextFormat.PlainText:
+        return label.text()
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    return doc.toPlainText().replace("\u00a0", " ")
+
+
 def test_the_banner_and_the_model_label_are_plain(make_window: Any, qtbot: Any) -> None:
     window = make_window(autoload_model=False)
     window.banner.show_message(HOSTILE, kind="warning")
-    _shows_literally(window.banner.label, HOSTILE)
+    assert _rendered(window.banner.label) == HOSTILE
+    window.banner.show_progress(HOSTILE, 0.5)
+    assert _rendered(window.banner.label) == HOSTILE
     window.model_label.setText(HOSTILE)
     _shows_literally(window.model_label, HOSTILE)
+
+
+def test_a_model_problem_in_the_banner_is_shown_literally(make_window: Any, qtbot: Any) -> None:
+    """The banner's own lead stays bold; the problem (an error message) is never markup."""
+    window = make_window(autoload_model=False)
+    window.show_no_model_banner(HOSTILE)
+    shown = _rendered(window.banner.label)
+    assert shown.startswith("The translation model cannot be used: " + HOSTILE)
+    assert "<b>The translation model cannot be used:</b>" in window.banner.label.text()
+    window.show_no_model_banner()
+    assert _rendered(window.banner.label).startswith("No translation model installed. Key facts")
 
 
 def test_the_models_dialog_shows_failures_as_plain_text(
