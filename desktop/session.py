@@ -105,8 +105,8 @@ def validate(data: Any) -> None:
     art = data.get("article")
     if art:
         problems = invariants.check_article_json(art, art["text"])
-        if problems:
-            raise SessionError(f"article: {problems[0]}")
+        if problems:  # where only: the problem's text may quote the article
+            raise SessionError(f"article: {problems[0].split(':', 1)[0]} is inconsistent")
 
 
 Check = Callable[[Any, str], None]
@@ -374,6 +374,14 @@ def restore(path: Path | None = None) -> Restored:
     destroy what it holds.
     """
     target = path or session_path()
+    try:
+        return _restore(target)
+    except OSError as exc:  # e.g. the data folder itself cannot be read
+        log.warning("session folder unusable: %s", type(exc).__name__)
+        return Restored(None, "Your last session could not be read; starting with an empty window")
+
+
+def _restore(target: Path) -> Restored:
     backup = target.with_name(target.stem + ".prev.json")
     if target.parent.is_dir():
         remove_stale_temps(target)

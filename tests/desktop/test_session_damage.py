@@ -299,3 +299,31 @@ def test_a_field_added_to_the_data_model_is_validated_without_touching_the_sessi
 
     with pytest.raises(TypeError):
         session._check(Unknown, {"when": []}, "x")
+
+
+def test_an_unreadable_data_folder_still_starts_the_window(
+    make_window: Callable[..., Any], qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _with_backup()
+
+    def denied(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "is_dir", denied)  # as stat() on a folder without x permission
+    window = _restored_window(make_window)
+    monkeypatch.undo()
+    assert window.original.toPlainText() == ""
+    assert "starting with an empty window" in window.status_label.text()
+
+
+def test_the_log_names_the_problem_never_the_article(caplog: pytest.LogCaptureFixture) -> None:
+    data = _good_json()
+    data["article"]["sentences"][0]["flag_details"] = [
+        {"flag": "name_missing", "severity": "alarm", "detail": "Kari Nordmann"}
+    ]
+    _with_backup()
+    session.session_path().write_text(json.dumps(data), encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        assert session.restore().session.text == GOOD_TEXT
+    assert "session.json unusable" in caplog.text
+    assert "Kari" not in caplog.text and "Oslo" not in caplog.text
