@@ -152,10 +152,12 @@ class InstanceServer(QObject):
             log.warning("single-instance message not understood; dropped")
             self._drop(conn)
             return
-        self.received.emit(target)
+        # Answer first, then open: opening may ask the user a question (typed text), and the
+        # second launch must not wait on that and then decide nobody is there.
         conn.write(QByteArray(OK))
         conn.flush()
         conn.disconnectFromServer()
+        QTimer.singleShot(0, self, lambda: self.received.emit(target))
 
 
 def parse_message(line: bytes) -> str | bool | None:

@@ -327,3 +327,22 @@ def test_a_handed_link_is_imported_like_open_url(
     qtbot.waitUntil(lambda: window.article is not None, timeout=20_000)
     assert window.original.toPlainText().startswith("Ny bro i Bergen")
     assert window.file == page_server
+
+
+def test_the_second_launch_is_answered_before_the_window_asks_its_question(
+    server: instance.InstanceServer, qtbot: Any
+) -> None:
+    """Opening may show a modal question (typed text): the answer must already be on its way,
+    or a user slower than the launch's timeout would get a second window."""
+    answered: list[bool] = []
+    procs: list[subprocess.Popen[str]] = []
+
+    def slow_user(target: Any) -> None:  # a modal dialog: the event loop runs nested
+        qtbot.waitUntil(lambda: procs[0].poll() is not None, timeout=30_000)
+        answered.append(True)
+
+    server.received.connect(slow_user)
+    procs.append(_hand_over_from_another_process(server.name, "/tmp/sak.txt"))
+    qtbot.waitUntil(lambda: answered == [True], timeout=40_000)
+    out, err = procs[0].communicate()
+    assert out.strip() == "True", err[-2000:]
