@@ -77,10 +77,16 @@ def start(ns: argparse.Namespace) -> int:
         return 0
     from desktop.mainwindow import MainWindow
 
-    window = MainWindow(model=ns.model, restore_session=not ns.no_restore)
-    window.show()
+    # What later launches hand over while the window is still being built waits for it.
+    early: list[str | None] = []
+    windows: list[MainWindow] = []
     if isinstance(claimed, instance.InstanceServer):
-        claimed.received.connect(lambda t: open_handed_over(window, t))
+        claimed.received.connect(lambda t: open_handed_over(windows[0], t) if windows else early.append(t))
+    window = MainWindow(model=ns.model, restore_session=not ns.no_restore)
+    windows.append(window)
+    window.show()
+    for t in early:
+        QTimer.singleShot(0, lambda t=t: open_handed_over(window, t))
     if target:
         QTimer.singleShot(0, lambda: open_target(window, target))
     quit_after = os.environ.get(QUIT_AFTER_ENV, "").strip()
