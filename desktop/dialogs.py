@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import workers
+from desktop.plain import message_box, plain_label, plain_tooltip
 from desktop.workers import TaskManager
 from models import pipeline, store
 from models.article import FlagDetail
@@ -51,20 +52,24 @@ OPEN_FILTER = ";;".join(
 SAVE_FILTERS = {"markdown": "Markdown (*.md)", "text": "Plain text (*.txt)"}
 
 
+def error_box(parent: QWidget | None, title: str, message: str, details: str = "") -> QMessageBox:
+    """The error box every failure is shown in: message and details as plain text (an HTTP
+    reason phrase or a file's content must never render as markup)."""
+    return message_box(QMessageBox.Icon.Warning, title, message, parent=parent, details=details)
+
+
 def show_error(parent: QWidget | None, title: str, message: str, details: str = "") -> None:
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
-    if details:
-        box.setDetailedText(details)
-    box.exec()
+    error_box(parent, title, message, details).exec()
 
 
 def show_info(parent: QWidget | None, title: str, message: str) -> None:
-    QMessageBox.information(parent, title, message)
+    message_box(QMessageBox.Icon.Information, title, message, parent=parent).exec()
 
 
 def confirm(parent: QWidget | None, title: str, message: str) -> bool:
-    answer = QMessageBox.question(parent, title, message)
-    return answer == QMessageBox.StandardButton.Yes
+    yes_no = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    box = message_box(QMessageBox.Icon.Question, title, message, yes_no, parent)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def ask_open_file(parent: QWidget | None, directory: str = "") -> str | None:
@@ -89,7 +94,7 @@ IMPORT_FILTER = f"Argos Translate packages (*{ARGOS_SUFFIX});;All files (*)"
 def ask_import_path(parent: QWidget | None, directory: str = "") -> str | None:
     """A model to import: a folder (Hugging Face checkpoint, e.g. from ``hf download --local-dir``,
     a Hub cache snapshot, or a CTranslate2 model) or an Argos Translate ``.argosmodel`` file."""
-    box = QMessageBox(
+    box = message_box(
         QMessageBox.Icon.Question,
         "Import model",
         "Import a model folder (a Hugging Face checkpoint such as “hf download … --local-dir” "
@@ -153,7 +158,7 @@ class ModelsDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        self.status = QLabel("Looking up models…")
+        self.status = plain_label(QLabel("Looking up models…"))  # shows error messages
         layout.addWidget(self.status)
         row = QHBoxLayout()
         self.default_button = QPushButton("Use as default")
@@ -204,7 +209,7 @@ class ModelsDialog(QDialog):
             values = (m.name, status, format_size(m.size_bytes, unknown="—"), m.license or "—", attribution)
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
-                item.setToolTip(v)
+                item.setToolTip(plain_tooltip(v))  # a license or attribution from a model
                 if c == 0 and m.is_default:
                     f = item.font()
                     f.setBold(True)
@@ -266,6 +271,7 @@ __all__ = [
     "ask_save_file",
     "ask_url",
     "confirm",
+    "error_box",
     "open_models_dialog",
     "show_error",
     "show_info",

@@ -42,6 +42,7 @@ from desktop import dialogs, session, workers
 from desktop import settings as S
 from desktop.actions import Actions, icon
 from desktop.linking import PaneLinker
+from desktop.plain import plain_label, plain_tooltip
 from desktop.render import TranslationLayout, layout_translation
 from desktop.state import AutosaveQueue, Generations, ModelState
 from desktop.textpos import utf16_len
@@ -207,7 +208,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         bar = self.statusBar()
-        self.status_label = QLabel()
+        self.status_label = plain_label(QLabel())  # error messages are shown here
         self.speed_label = QLabel()
         self.speed_label.setAccessibleName("Translation speed")
         self.progress = QProgressBar()
@@ -217,7 +218,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.setFormat("%p%")
         self.progress.hide()
-        self.model_label = QLabel()
+        self.model_label = plain_label(QLabel())  # a model's name may come from an import
         self.model_label.setAccessibleName("Translation model")
         bar.addWidget(self.status_label, 1)
         bar.addPermanentWidget(self.speed_label)
@@ -252,7 +253,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geo)
         else:
             self.resize(1280, 780)
-        sizes = [int(x) for x in self.settings.get(S.SPLITTER) if str(x).isdigit()]
+        sizes = [int(x) for x in self.settings.get(S.SPLITTER) if str(x).isdigit() and len(str(x)) <= 6]
         # Applied on first show: before that the splitter has no width and would rescale them.
         self._pending_sizes = sizes if len(sizes) == 3 and all(s > 0 for s in sizes) else [440, 440, 360]
         self._wide_sizes = list(self._pending_sizes)
@@ -426,8 +427,11 @@ class MainWindow(QMainWindow):
 
     def open_url_dialog(self) -> None:
         url = dialogs.ask_url(self)
-        if not url:
-            return
+        if url:
+            self.open_url(url)
+
+    def open_url(self, url: str) -> None:
+        """Import a link in the background (Open URL, ``nordbrief gui LINK``, a second launch)."""
         self.set_status(f"Opening {url} …")
         self.tasks.run(
             "open-url",
@@ -605,7 +609,7 @@ class MainWindow(QMainWindow):
         self.model_state = ModelState.READY
         self.model_label.setText(f"Model: {info.name}")
         self.model_label.setToolTip(
-            f"{info.name} · revision {info.revision or '—'} · license {info.license or '—'}"
+            plain_tooltip(f"{info.name} · revision {info.revision or '—'} · license {info.license or '—'}")
         )
         if self._download_job is None:
             self.banner.hide()
@@ -626,17 +630,19 @@ class MainWindow(QMainWindow):
 
     def show_no_model_banner(self, problem: str | None = None) -> None:
         """Offer the download; ``problem`` says why an installed model cannot be used."""
+        lead = "No translation model installed."
         text = (
-            "<b>No translation model installed.</b> Key facts still work, in Norwegian. "
+            "Key facts still work, in Norwegian. "
             "Download the English translation model once; after that everything runs offline."
         )
         if problem:
-            text = f"<b>The translation model cannot be used:</b> {problem}"
+            lead, text = "The translation model cannot be used:", problem
         self.banner.show_message(
             text + " Or import a model you already have: Translate › Import model…",
             action="Download model",
             secondary="Models…",
             kind="warning",
+            lead=lead,  # the window's words in bold; ``problem`` (error text) shown literally
         )
         self.translation.setPlaceholderText(
             "No translation model yet: download it from the banner above (once), then press "
@@ -1055,7 +1061,7 @@ class MainWindow(QMainWindow):
                 elif level == "info":
                     item.setIcon(info_icon)
                     tips.append("Note on the translation:\n" + _flag_lines(flag_details))
-                item.setToolTip("\n\n".join(tips))
+                item.setToolTip(plain_tooltip("\n\n".join(tips)))
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken)
                 self.bullets.addItem(item)
             current = self.linker.current
@@ -1192,7 +1198,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} — Nordbrief" if name else "Nordbrief")
 
     def _restore_session(self) -> None:
-        saved = session.load()
+        restored = session.restore()  # never raises: a damaged file falls back, with a note
+        saved = restored.session
+        if restored.note:
+            self.set_status(restored.note)
         if saved is None:
             return
         self.file = saved.file
@@ -1204,7 +1213,7 @@ class MainWindow(QMainWindow):
         if saved.article is not None and saved.article.text == saved.text:
             self._show_article(saved.article, reset_translation=True)
             self._update_title()
-            self.set_status("Restored your last article")
+            self.set_status(restored.note or "Restored your last article")
         elif saved.text.strip():
             self._analyse_timer.start()
 

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar, cast
 from PySide6.QtCore import QByteArray, QSettings
 
 from models.paths import config_dir
+from models.pipeline import MAX_BULLETS, MIN_BULLETS
 
 MAX_RECENT = 10
 
@@ -27,15 +28,18 @@ class Key(Generic[T]):
     name: str
     type: type[T]
     default: T
+    # For int keys: the values the window can use; a stored value outside (a hand edit, a
+    # damaged file) reads as the default, so a bad desktop.ini cannot break every analysis.
+    limits: tuple[int, int] | None = None
 
 
 GEOMETRY = Key("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Key("window/state", QByteArray, QByteArray())
 SPLITTER: Key[list[str]] = Key("window/splitter", list, [])
-FONT_SIZE = Key("view/font_size", int, 0)  # 0 = the system default size
+FONT_SIZE = Key("view/font_size", int, 0, (0, 40))  # 0 = the system default size
 RECENT_FILES: Key[list[str]] = Key("files/recent", list, [])
 LAST_DIR = Key("files/last_dir", str, "")
-BULLETS = Key("summary/bullets", int, 5)
+BULLETS = Key("summary/bullets", int, 5, (MIN_BULLETS, MAX_BULLETS))
 EXPORT_SOURCE = Key("export/include_source", bool, True)
 EXPORT_TRANSLATION = Key("export/include_translation", bool, False)
 EXPORT_ORIGINAL = Key("export/include_original", bool, False)
@@ -116,7 +120,12 @@ def _coerce(raw: object, key: Key[T]) -> T:
     if key.type is bool:
         value = raw.strip().lower() in {"1", "true", "yes", "on"} if isinstance(raw, str) else bool(raw)
     elif key.type is int:
-        value = int(str(raw))
+        text = str(raw).strip()
+        if len(text) > 12:  # int() of a 5,000-digit string raises; no setting is that large
+            raise ValueError("not a setting's number")
+        value = int(text)
+        if key.limits is not None and not key.limits[0] <= value <= key.limits[1]:
+            raise ValueError("out of range")
     elif key.type is str:
         value = str(raw)
     elif key.type is list and isinstance(raw, (list, tuple)):

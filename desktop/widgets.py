@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.plain import plain_html, plain_tooltip
 from models.pipeline import normalise_newlines
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ class TranslationView(QPlainTextEdit):
             pos = self.cursorForPosition(e.pos()).position()
             tip = self.tooltip_provider(pos)
             if tip:
-                QToolTip.showText(e.globalPos(), tip, self)
+                QToolTip.showText(e.globalPos(), plain_tooltip(tip), self)
             else:
                 QToolTip.hideText()
                 e.ignore()
@@ -424,7 +425,10 @@ class Banner(QFrame):
         self.icon_label = QLabel()
         self.icon_label.setFixedSize(20, 20)
         self.icon_label.setAccessibleName("Notice kind")
+        # Notices carry error text and page warnings: always escaped (``plain_html``), with
+        # only the window's own bold lead as markup.
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setAccessibleName("Notice text")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -460,9 +464,16 @@ class Banner(QFrame):
         self.hide()
 
     def show_message(
-        self, text: str, *, action: str | None = None, secondary: str | None = None, kind: str = "info"
+        self,
+        text: str,
+        *,
+        action: str | None = None,
+        secondary: str | None = None,
+        kind: str = "info",
+        lead: str | None = None,
     ) -> None:
-        self.label.setText(text)
+        """``text`` is shown literally; ``lead`` (the window's own words) in bold before it."""
+        self.label.setText(plain_html(text, lead))
         self.action.setVisible(bool(action))
         self.action.setText(action or "")
         self.action.setAccessibleName(action or "")
@@ -475,7 +486,7 @@ class Banner(QFrame):
         self.show()
 
     def show_progress(self, text: str, fraction: float | None) -> None:
-        self.label.setText(text)
+        self.label.setText(plain_html(text))
         self.action.hide()
         self.secondary.hide()
         self.progress.show()
