@@ -691,8 +691,9 @@ class MainWindow(QMainWindow):
         if err.message.startswith(OFFLINE):
             # No connection: say so in words and offer what works offline, no error box.
             self.banner.show_message(
-                f"<b>{OFFLINE}.</b> Import a model you already have (a model folder or an "
+                "Import a model you already have (a model folder or an "
                 ".argosmodel package), or try the download again later.",
+                lead=f"{OFFLINE}.",
                 action="Import model…",
                 secondary="Models…",
                 kind="warning",

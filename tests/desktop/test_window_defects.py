@@ -183,6 +183,7 @@ def test_an_offline_download_says_so_and_offers_import(
     window.banner.action.click()
     qtbot.waitUntil(lambda: window._download_job is None and window._banner_offers_import, timeout=30_000)
     assert "No internet connection (or the Hub is unreachable)" in window.banner.label.text()
+    assert "&lt;b&gt;" not in window.banner.label.text()  # the bold lead is markup, not shown literally
     assert "Errno" not in window.status_label.text() and recorded_errors == []
     assert window.banner.action.text().startswith("Import model")
     asked: list[bool] = []
