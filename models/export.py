@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.article import Article, FlagDetail, Sentence, severity
-from models.files import write_atomic
+from models.files import write_output
 
 MT_NOTICE = (
     "Machine translation: the English text was produced by a local translation model and may "
@@ -300,5 +300,5 @@ def export_summary(article: Article, path: str | Path, options: ExportOptions | 
     """Render by the file's extension and write atomically (OutputError, exit 5, on failure)."""
     target = Path(path)
     render = render_markdown if format_for_path(target) == "markdown" else render_text
-    write_atomic(target, render(article, options))
+    write_output(target, render(article, options))
     return target
