@@ -195,11 +195,18 @@ def decode_html_bytes(data: bytes, name: str = "page", declared: str | None = No
             codec = None
         if codec == "latin-1" or codec == "iso8859-1":
             codec = "cp1252"  # WHATWG: a page labelled ISO-8859-1 is decoded as windows-1252
+        if codec and codec.startswith(("utf-16", "utf-32")) and _utf16_without_bom(data) is None:
+            codec = None  # Latin text in UTF-16 has a NUL in every other byte; this has not
         if codec:
             try:
                 return _finish(data.decode(codec), codec, [], name)
-            except UnicodeDecodeError:
+            except (UnicodeDecodeError, InputError):
                 pass
+        result = decode_bytes(data, name)
+        result.warnings.insert(
+            0, f"{name} says its text is {charset}, but it is not; read it as {result.encoding} instead"
+        )
+        return result
     return decode_bytes(data, name)
 
 
