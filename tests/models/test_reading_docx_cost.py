@@ -119,7 +119,7 @@ print(json.dumps(result))
 
 @pytest.mark.timeout(300)
 def test_docx_bomb_is_refused_with_bounded_memory(tmp_path: Path) -> None:
-    """400 MB of XML in a ~0.5 MB file: refused from the ZIP directory, under a 1.5 GB address-space
+    """400 MB of XML in a 1 MB file: refused from the ZIP directory, under a 1.5 GB address-space
     cap, peak RSS far below what parsing it would take."""
     bomb = tmp_path / "bomb.docx"
     _bomb(bomb, 400)
