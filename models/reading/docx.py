@@ -18,7 +18,9 @@ _DOCX_DEFAULT_AUTHORS = {"python-docx", "microsoft office user", "windows user",
 # a small file that inflates to gigabytes ("docx bomb") is refused from the ZIP directory first.
 # Real articles: document.xml of a few hundred kB; 100,000 paragraphs of news text stay under 40 MB.
 MAX_DOCX_XML_BYTES = 64 * 1024 * 1024  # all XML parts together, uncompressed
-MAX_DOCX_TOTAL_BYTES = 256 * 1024 * 1024  # everything, images included, uncompressed
+# Everything, images included: the file itself is at most 10 MB (MAX_INPUT_BYTES) and images do
+# not compress, so a real document stays near 64 + 10 MB; a part renamed .png is still counted here.
+MAX_DOCX_TOTAL_BYTES = 96 * 1024 * 1024
 MAX_DOCX_MEMBERS = 10_000
 # Deflated XML of real documents compresses 5-20x (100,000 identical paragraphs: 261x); a bomb
 # of repeated text, about 1000x. Judged only for parts big enough to cost real memory.
