@@ -203,7 +203,8 @@ def _bind_deadline(client: httpx2.Client, deadline: _Deadline) -> None:
     each proxy mount httpx made from the environment. httpx exposes no backend parameter, so this
     sets the pools' ``_network_backend``; tests/reliability/test_hostile_pages.py fails if that
     moves (the drip cases would hang past the deadline)."""
-    transports = [client._transport, *client._mounts.values()]
+    # A mount of None is a NO_PROXY pattern: those requests go through the direct transport.
+    transports = [client._transport, *(t for t in client._mounts.values() if t is not None)]
     for transport in transports:
         pool = getattr(transport, "_pool", None)
         if pool is None or not hasattr(pool, "_network_backend"):

@@ -190,3 +190,15 @@ def test_redirect_to_another_host_is_followed_and_recorded(hostile: str) -> None
     imp = import_url(hostile + "/other-host")
     assert "Brann i Bergen" in imp.text
     assert imp.source.url is not None and imp.source.url.startswith("http://localhost:")
+
+
+def test_deadline_holds_through_environment_proxies(hostile: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Proxies from the environment (and NO_PROXY patterns, which httpx mounts as None) get the
+    deadline backend too; here the proxy variable is set but loopback is exempt from it."""
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    took, exc = _timed(lambda: fetch_url(hostile + "/drip-headers", timeout=1.5))
+    assert isinstance(exc, NetworkError), exc
+    assert took < 4.0, took
+    page = fetch_url(hostile + "/page", timeout=10)
+    assert b"Brann i Bergen" in page.data
