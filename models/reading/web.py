@@ -255,6 +255,8 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_
         raise NetworkError(_describe_protocol_error(url, exc)) from None
     except (httpx2.TransportError, OSError) as exc:
         raise NetworkError(_describe_network_error(url, host, _root_cause(exc))) from None
+    except httpx2.HTTPError as exc:  # any other error httpx raises for an answer: still one line
+        raise NetworkError(f"{url}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
 
 
 def _read(response: httpx2.Response, url: str, deadline: _Deadline, max_bytes: int) -> FetchedPage:

@@ -202,3 +202,14 @@ def test_deadline_holds_through_environment_proxies(hostile: str, monkeypatch: p
     assert took < 4.0, took
     page = fetch_url(hostile + "/page", timeout=10)
     assert b"Brann i Bergen" in page.data
+
+
+def test_meta_charset_lie_in_a_saved_page_is_detected() -> None:
+    """The same lie in a saved page's ``<meta charset>``: read right, with a warning."""
+    from models.reading.files import import_bytes
+
+    page = PAGE.replace(b"<head>", b'<head><meta charset="utf-16">')
+    page += b" " * (len(page) % 2)
+    imp = import_bytes(page, "side.html", ".html")
+    assert "måtte evakueres" in imp.text
+    assert any("utf-16" in w for w in imp.warnings), imp.warnings
