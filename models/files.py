@@ -50,6 +50,18 @@ def write_output(path: str | os.PathLike[str], content: str | bytes) -> None:
     _write(path, content, private=False)
 
 
+def _is_root() -> bool:
+    geteuid = getattr(os, "geteuid", None)  # not on Windows
+    return geteuid is not None and geteuid() == 0
+
+
+def _chmod(fd: int, path: str, mode: int) -> None:
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, mode)
+    else:  # Windows before Python 3.13: only the read-only bit means anything there
+        os.chmod(path, mode)
+
+
 def _umask() -> int:
     """The process umask, read without changing it where Linux allows (``/proc/self/status``)."""
     with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as fh:
@@ -125,7 +137,7 @@ def _write(path: str | os.PathLike[str], content: str | bytes, *, private: bool)
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
             raise _fail(given, "it is a folder")
-        if not st.st_mode & _WRITE_BITS or (os.geteuid() != 0 and not os.access(given, os.W_OK)):
+        if not st.st_mode & _WRITE_BITS or (not _is_root() and not os.access(given, os.W_OK)):
             raise _fail(given, "the file is read-only")
         if not stat.S_ISREG(st.st_mode):
             if private or stat.S_ISSOCK(st.st_mode):
@@ -149,12 +161,12 @@ def _replace(target: Path, shown: Path, data: bytes, st: os.stat_result | None, 
     try:
         with os.fdopen(fd, "wb") as fh:
             if st is not None:
-                os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
-                if os.geteuid() == 0:
+                _chmod(fh.fileno(), tmp, stat.S_IMODE(st.st_mode))
+                if _is_root():
                     with contextlib.suppress(OSError):
                         os.fchown(fh.fileno(), st.st_uid, st.st_gid)
             elif not private:
-                os.fchmod(fh.fileno(), 0o666 & ~_umask())
+                _chmod(fh.fileno(), tmp, 0o666 & ~_umask())
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
