@@ -102,6 +102,10 @@ def _bomb(path: Path, xml_megabytes: int) -> None:
 
 CAPPED = r"""
 import json, resource, sys
+def peak_rss_mb():
+    # VmHWM: unlike ru_maxrss, not inherited from the parent (pytest) across exec
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")) / 1024
 resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
 from models.errors import InputError
 from models.reading.files import import_file
@@ -112,7 +116,7 @@ except InputError as exc:
     result = {"ok": False, "message": exc.message}
 except MemoryError:
     result = {"ok": False, "message": "MemoryError"}
-result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+result["maxrss_mb"] = peak_rss_mb()
 print(json.dumps(result))
 """
 

@@ -21,7 +21,11 @@ RUN = r"""
 import json, resource, subprocess, sys
 from models.cli import main
 code = main(sys.argv[1:])
-print(json.dumps({"rc": code, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+def peak_rss_mb():
+    # VmHWM: unlike ru_maxrss, not inherited from the parent (pytest) across exec
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")) / 1024
+print(json.dumps({"rc": code, "maxrss_mb": peak_rss_mb()}))
 """
 
 
