@@ -9,9 +9,7 @@ around it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -19,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.article import Article, FlagDetail, Sentence, severity
-from models.files import write_atomic
+from models.files import write_output
 
 MT_NOTICE = (
     "Machine translation: the English text was produced by a local translation model and may "
@@ -384,24 +382,5 @@ def export_summary(article: Article, path: str | Path, options: ExportOptions | 
     is meant to be shared."""
     target = Path(path)
     render = render_markdown if format_for_path(target) == "markdown" else render_text
-    try:
-        mode = target.stat().st_mode & 0o7777 if target.is_file() else 0o666 & ~_umask()
-    except OSError:
-        mode = 0o666 & ~_umask()
-    write_atomic(target, render(article, options))
-    with contextlib.suppress(OSError):  # written; a file system without modes keeps its own
-        os.chmod(target, mode)
+    write_output(target, render(article, options))
     return target
-
-
-def _umask() -> int:
-    """The process umask, read without changing it where Linux shows it (``/proc``)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    current = os.umask(0o022)  # elsewhere: the classic read-and-restore
-    os.umask(current)
-    return current

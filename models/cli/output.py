@@ -10,13 +10,13 @@ from typing import Any
 from models import pipeline
 from models.article import Article
 from models.errors import OutputError
-from models.files import write_atomic
+from models.files import write_output
 
 
 def emit(text: str, output: str | None) -> None:
     """Print to stdout, or write ``output`` atomically (exit 5 when that fails)."""
     if output and output != "-":
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
+        write_output(output, text if text.endswith("\n") else text + "\n")
         return
     try:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -10,7 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.errors import InputError
-from models.reading.decode import decode_bytes, decode_html_bytes, looks_like_html, read_bytes
+from models.reading.decode import (
+    MAX_INPUT_TEXT_CHARS,
+    decode_bytes,
+    decode_html_bytes,
+    looks_like_html,
+    read_bytes,
+)
 from models.reading.docx import extract_docx, is_docx
 from models.reading.html import extract_html
 from models.reading.markdown import extract_markdown
@@ -18,8 +24,22 @@ from models.reading.types import MARKDOWN_SUFFIXES, WEB_PAGE, WORD, ImportedText
 from models.reading.web import FETCH_TIMEOUT, MAX_PAGE_BYTES, fetch_url
 
 
+def _check_text_size(imp: ImportedText, name: str) -> ImportedText:
+    """The input limit holds for the text too: a .docx or a page can hold more text than bytes."""
+    if len(imp.text) > MAX_INPUT_TEXT_CHARS:
+        raise InputError(
+            f"{name} holds {len(imp.text) >> 20} MB of text, more than the {MAX_INPUT_TEXT_CHARS >> 20} MB"
+            " Nordbrief reads (a long news article is under 100 kB); split it or open the part you need"
+        )
+    return imp
+
+
 def import_bytes(data: bytes, name: str, suffix: str = "") -> ImportedText:
     """Dispatch on the file kind: .docx, HTML (by suffix or content), Markdown, plain text."""
+    return _check_text_size(_import_bytes(data, name, suffix), name)
+
+
+def _import_bytes(data: bytes, name: str, suffix: str) -> ImportedText:
     suffix = suffix.lower()
     if suffix == ".doc":
         raise InputError(f"{name} is an old Word 97-2003 document; save it as .docx and open that")
@@ -78,4 +98,4 @@ def import_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX
     imp.warnings[:0] = result.warnings
     if imp.source.url is None:
         imp.source.url = page.url
-    return imp
+    return _check_text_size(imp, url)

@@ -14,7 +14,7 @@ import time
 import urllib.parse
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from models import __version__
 from models.errors import InputError, NetworkError
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 FETCH_TIMEOUT = 20.0
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 10
+# Real news sites send 15-40 headers of a few kB in all; more is a hostile or broken server.
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 64 * 1024
 USER_AGENT = f"Nordbrief/{__version__} (offline news translator; fetches one page on request)"
 ACCEPT = "text/html,application/xhtml+xml,text/*;q=0.8"
 
@@ -135,6 +138,80 @@ class _Deadline:
         return left
 
 
+class _DeadlineStream:
+    """A network stream whose every read, write and TLS handshake gets at most the time left of
+    the overall budget, so a server trickling a byte at a time (each read well inside any
+    per-read timeout) is still cut off at the deadline, in the headers as in the body."""
+
+    def __init__(self, stream: Any, deadline: _Deadline) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def _left(self, timeout: float | None) -> float:
+        import httpcore2
+
+        left = self._deadline.end - time.monotonic()
+        if left <= 0:
+            raise httpcore2.ReadTimeout("the overall deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return bytes(self._stream.read(max_bytes, self._left(timeout)))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> Any:
+        inner = self._stream.start_tls(ssl_context, server_hostname, self._left(timeout))
+        return _DeadlineStream(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """httpcore's network backend with every stream it opens bound to one overall deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        import httpcore2
+
+        self._backend = httpcore2.SyncBackend()
+        self._deadline = deadline
+
+    def _left(self, timeout: float | None) -> float:
+        return _DeadlineStream(None, self._deadline)._left(timeout)
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, **kwargs: Any) -> Any:
+        stream = self._backend.connect_tcp(host, port, self._left(timeout), **kwargs)
+        return _DeadlineStream(stream, self._deadline)
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, **kwargs: Any) -> Any:
+        stream = self._backend.connect_unix_socket(path, self._left(timeout), **kwargs)
+        return _DeadlineStream(stream, self._deadline)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(min(seconds, self._left(None)))
+
+
+def _bind_deadline(client: httpx2.Client, deadline: _Deadline) -> None:
+    """Put the deadline backend under every connection pool of ``client``: the direct one and
+    each proxy mount httpx made from the environment. httpx exposes no backend parameter, so this
+    sets the pools' ``_network_backend``; tests/reliability/test_hostile_pages.py fails if that
+    moves (the drip cases would hang past the deadline)."""
+    # A mount of None is a NO_PROXY pattern: those requests go through the direct transport.
+    transports = [client._transport, *(t for t in client._mounts.values() if t is not None)]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if pool is None or not hasattr(pool, "_network_backend"):
+            raise RuntimeError("httpx2's transport no longer has a pool with _network_backend")
+        pool._network_backend = _DeadlineBackend(deadline)
+
+
 def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_PAGE_BYTES) -> FetchedPage:
     """GET one page: http/https only, redirects followed, ``timeout`` overall, ``max_bytes`` cap.
 
@@ -151,6 +228,7 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
     try:
         with httpx2.Client(headers=headers, follow_redirects=False, trust_env=True) as client:
+            _bind_deadline(client, deadline)
             request = client.build_request("GET", wire_url, timeout=deadline.left())
             for _hop in range(MAX_REDIRECTS + 1):
                 response = client.send(request, stream=True)
@@ -173,12 +251,22 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_
         raise NetworkError(f"{url}: {exc}") from None
     except httpx2.InvalidURL as exc:
         raise InputError(f"not a valid link: {url} ({exc})") from None
+    except httpx2.RemoteProtocolError as exc:
+        raise NetworkError(_describe_protocol_error(url, exc)) from None
     except (httpx2.TransportError, OSError) as exc:
         raise NetworkError(_describe_network_error(url, host, _root_cause(exc))) from None
+    except httpx2.HTTPError as exc:  # any other error httpx raises for an answer: still one line
+        raise NetworkError(f"{url}: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
 
 
 def _read(response: httpx2.Response, url: str, deadline: _Deadline, max_bytes: int) -> FetchedPage:
     """The body of a final (non-redirect) response, within the deadline and the size cap."""
+    raw_headers = response.headers.raw
+    if len(raw_headers) > MAX_HEADERS:
+        raise NetworkError(f"{url}: the server sent {len(raw_headers)} headers (more than {MAX_HEADERS})")
+    header_bytes = sum(len(k) + len(v) + 4 for k, v in raw_headers)
+    if header_bytes > MAX_HEADER_BYTES:
+        raise NetworkError(f"{url}: the server sent {header_bytes // 1024} kB of header (more than 64 kB)")
     if response.status_code >= 400:
         raise NetworkError(f"{url}: the server answered {response.status_code} {response.reason_phrase}")
     too_large = f"{url}: the page is larger than {_size_text(max_bytes)}"
@@ -203,6 +291,14 @@ def _read(response: httpx2.Response, url: str, deadline: _Deadline, max_bytes: i
         content_type=content_type or "text/plain",
         charset=charset.lower() if charset else None,
     )
+
+
+def _describe_protocol_error(url: str, exc: Exception) -> str:
+    """h11's complaint about a broken answer, as one line a user can understand."""
+    text = " ".join(str(exc).split())[:200]
+    if "peer closed connection without sending complete message body" in text:
+        return f"{url}: the page is shorter than the server announced (the connection closed early: {text})"
+    return f"{url}: the server's answer is not a valid HTTP answer ({text or type(exc).__name__})"
 
 
 def _root_cause(exc: BaseException) -> BaseException:
