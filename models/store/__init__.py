@@ -617,7 +617,7 @@ def _import_checkpoint(
 
     for n in (*hub.NEEDED, *hub.OPTIONAL, hub.SAFETENSORS, hub.TORCH_BIN):
         if (src / n).exists() and not (src / n).is_file():
-            raise InputError(f"{src / n} is not a regular file (a folder, pipe or device?)")
+            raise ModelError(f"{src / n} is not a regular file (a folder, pipe or device?)")
     missing = [n for n in hub.NEEDED if not (src / n).exists()]
     weights = next((n for n in (hub.SAFETENSORS, hub.TORCH_BIN) if (src / n).exists()), None)
     if weights is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from models.errors import InputError, ModelError, OutputError
+from models.errors import ModelError, OutputError
 from models.store.manifest import Manifest, git_blob_sha1
 
 # Argos Translate packages (the file dialog offers this type).
@@ -37,14 +37,14 @@ def _check_ct2_folder(folder: Path, what: str) -> None:
     import ctranslate2
 
     if not (folder / "model.bin").is_file():
-        raise InputError(f"{what} is not a CTranslate2 model (no model.bin)")
+        raise ModelError(f"{what} is not a CTranslate2 model (no model.bin)")
     if not any((folder / v).is_file() for v in VOCABULARIES):
-        raise InputError(f"{what} has no CTranslate2 vocabulary file")
+        raise ModelError(f"{what} has no CTranslate2 vocabulary file")
     if not ctranslate2.contains_model(str(folder)):
-        raise InputError(f"{what} is not a CTranslate2 model")
+        raise ModelError(f"{what} is not a CTranslate2 model")
     for spm_name in ("source.spm", "target.spm"):
         if not (folder / spm_name).is_file():
-            raise InputError(f"{what} has no {spm_name} (SentencePiece model)")
+            raise ModelError(f"{what} has no {spm_name} (SentencePiece model)")
     _check_spm(folder / "source.spm", what)
     _check_spm(folder / "target.spm", what)
 
@@ -55,7 +55,7 @@ def _check_spm(path: Path, what: str) -> None:
     try:
         spm.SentencePieceProcessor(model_file=str(path))
     except (OSError, RuntimeError) as exc:
-        raise InputError(f"{what}: {path.name} is not a SentencePiece model ({exc})") from None
+        raise ModelError(f"{what}: {path.name} is not a SentencePiece model ({exc})") from None
 
 
 # An Argos package is a CTranslate2 model (int8: ~100-250 MB; float32 big ones near 1 GB) and a
@@ -80,7 +80,7 @@ def _check_archive(zf: zipfile.ZipFile, src: Path) -> int:
     """Every member's path, method and declared size, before extraction; returns the total."""
     infos = zf.infolist()
     if len(infos) > MAX_ARCHIVE_MEMBERS:
-        raise InputError(f"{src}: {len(infos):,} files in the package; not an Argos Translate model")
+        raise ModelError(f"{src}: {len(infos):,} files in the package; not an Argos Translate model")
     total = 0
     for info in infos:
         parts = PurePosixPath(info.filename).parts
@@ -90,27 +90,27 @@ def _check_archive(zf: zipfile.ZipFile, src: Path) -> int:
             or (parts and ":" in parts[0])
             or "\\" in info.filename
         ):
-            raise InputError(f"refusing package member with unsafe path {info.filename[:80]!r}")
+            raise ModelError(f"refusing package member with unsafe path {info.filename[:80]!r}")
         if any(len(p.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for p in parts):
-            raise InputError(
+            raise ModelError(
                 f"{src}: a member name is longer than {MAX_NAME_BYTES} bytes; not a model package"
             )
         if info.compress_type not in _METHODS:
-            raise InputError(
+            raise ModelError(
                 f"{src}: a member uses compression method {info.compress_type} (e.g. deflate64), "
                 "which cannot be read; repack it with plain zip"
             )
         if info.flag_bits & 0x1:
-            raise InputError(f"{src}: the package is encrypted")
+            raise ModelError(f"{src}: the package is encrypted")
         total += info.file_size
     packed = max(src.stat().st_size, 1)
     if total > MAX_UNPACKED_BYTES:
-        raise InputError(
+        raise ModelError(
             f"{src}: the package would unpack to {total / 2**30:.1f} GiB, more than the "
             f"{MAX_UNPACKED_BYTES / 2**30:.0f} GiB any translation model needs; refused"
         )
     if total > 16 << 20 and total > MAX_RATIO * packed:
-        raise InputError(
+        raise ModelError(
             f"{src}: the package would unpack to {total // packed:,} times its size (a zip bomb?); refused"
         )
     return total
@@ -140,15 +140,15 @@ def _small_json(path: Path, what: str, src: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     if not path.is_file() or path.stat().st_size > MAX_SMALL_JSON:
-        raise InputError(f"{src}: {what} is not a small JSON file")
+        raise ModelError(f"{src}: {what} is not a small JSON file")
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except RecursionError:
-        raise InputError(f"{src}: {what} is nested too deeply") from None
+        raise ModelError(f"{src}: {what} is nested too deeply") from None
     except ValueError:
-        raise InputError(f"{src}: {what} is not valid JSON") from None
+        raise ModelError(f"{src}: {what} is not valid JSON") from None
     if not isinstance(data, dict):
-        raise InputError(f"{src}: {what} is not a JSON object")
+        raise ModelError(f"{src}: {what} is not a JSON object")
     return data
 
 
@@ -166,17 +166,17 @@ def _import_argos(src: Path, out: Path, name: str | None) -> tuple[str, Manifest
         with zipfile.ZipFile(src) as zf:
             _safe_extract(zf, work, src)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
-        raise InputError(f"{src} is not a readable Argos Translate package ({type(exc).__name__})") from None
+        raise ModelError(f"{src} is not a readable Argos Translate package ({type(exc).__name__})") from None
     except OSError as exc:
         raise OutputError(f"cannot unpack {src}: {exc.strerror or exc}") from None
     roots = [p for p in work.iterdir() if p.is_dir() and not p.is_symlink()]
     if len(roots) != 1:
-        raise InputError(f"{src}: expected one top-level folder in the package")
+        raise ModelError(f"{src}: expected one top-level folder in the package")
     pkg = roots[0]
     meta = _small_json(pkg / "metadata.json", "metadata.json", src)
     spm_file = pkg / "sentencepiece.model"
     if not (pkg / "model").is_dir() or not spm_file.is_file():
-        raise InputError(f"{src}: package lacks model/ or sentencepiece.model")
+        raise ModelError(f"{src}: package lacks model/ or sentencepiece.model")
     _check_tree(pkg / "model", str(src))
     os.replace(pkg / "model", out)  # a move, not a copy: the package is never on disk twice more
     for target in ("source.spm", "target.spm"):
@@ -248,17 +248,17 @@ def _check_tree(folder: Path, what: str) -> int:
             if stat.S_ISLNK(st.st_mode) and entry in files and _cache_blob(path, blobs):
                 st = path.stat()
             elif stat.S_ISLNK(st.st_mode):
-                raise InputError(
+                raise ModelError(
                     f"{what}: {path.relative_to(folder)} is a link; copy the real files into the folder"
                 )
             if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
-                raise InputError(
+                raise ModelError(
                     f"{what}: {path.relative_to(folder)} is not a regular file (a pipe or device?)"
                 )
             count += 1
             total += st.st_size if stat.S_ISREG(st.st_mode) else 0
             if count > MAX_FOLDER_FILES or total > MAX_FOLDER_BYTES:
-                raise InputError(f"{what}: far more files or bytes than a translation model has")
+                raise ModelError(f"{what}: far more files or bytes than a translation model has")
     return total
 
 
@@ -320,7 +320,7 @@ def checkpoint_provenance(folder: Path, files: tuple[str, ...]) -> Provenance:
                 continue
             target = path.resolve()
             if not path.is_symlink() or target.parent != blobs or not _ETAG.match(target.name):
-                raise InputError(
+                raise ModelError(
                     f"{path} is not a link into {repo_dir / 'blobs'}; import the snapshot folder of an "
                     "intact Hub cache, or copy the files into a plain folder"
                 )
@@ -329,7 +329,7 @@ def checkpoint_provenance(folder: Path, files: tuple[str, ...]) -> Provenance:
         repo_id = "/".join(parts[1:]) if len(parts) >= 3 and parts[0] == "models" else None
         return Provenance("hub-cache", folder.name, repo_id, etags)
     if links:
-        raise InputError(
+        raise ModelError(
             f"{folder / links[0]} is a link; copy the checkpoint's files into the folder itself "
             "(or import a Hub cache snapshots/<commit> folder)"
         )
@@ -347,7 +347,7 @@ def checkpoint_provenance(folder: Path, files: tuple[str, ...]) -> Provenance:
     if not etags:
         return Provenance("none")
     if len(commits) != 1:
-        raise InputError(f"{folder}: its files were downloaded from different commits; download it again")
+        raise ModelError(f"{folder}: its files were downloaded from different commits; download it again")
     return Provenance("local-dir", commits.pop(), None, etags)
 
 
@@ -368,7 +368,7 @@ def import_into(src: Path, out: Path, name: str | None) -> tuple[str, Manifest]:
         final = name or _slug(src.name)
         return final, Manifest(name=final, origin="import-ctranslate2", attribution=f"imported from {src}")
     if not src.is_file():
-        raise InputError(f"{src} is not a regular file (a pipe or device?)")
+        raise ModelError(f"{src} is not a regular file (a pipe or device?)")
     if src.suffix == ARGOS_SUFFIX or zipfile.is_zipfile(src):
         return _import_argos(src, out, name)
     raise ModelError(f"{src} is neither a CTranslate2 model folder nor an .argosmodel package")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models import cli
-from models.errors import InputError
+from models.errors import InputError, ModelError
 from models.paths import models_dir
 from models.store import LOCKS, import_model, installed_models, list_models, resolve_model, verify_model
 
@@ -69,12 +69,12 @@ def test_import_rejects_bad_input(tiny_model: Path, tmp_path: Path) -> None:
     evil = tmp_path / "evil.argosmodel"
     with zipfile.ZipFile(evil, "w") as zf:
         zf.writestr("../../escaped.txt", "x")
-    with pytest.raises(InputError, match="unsafe path"):
+    with pytest.raises(ModelError, match="unsafe path"):
         import_model(evil)
     assert not (tmp_path.parent / "escaped.txt").exists()
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert cli.main(["models", "import", str(empty)]) == 2
+    assert cli.main(["models", "import", str(empty)]) == 3  # a source that is no model: exit 3
     assert cli.main(["models", "import", str(tmp_path / "missing")]) == 2
     assert installed_models() == {}
     assert [p for p in models_dir().iterdir()] == []  # no staging folders left behind

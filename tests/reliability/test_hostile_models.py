@@ -205,7 +205,7 @@ def test_an_argos_zip_bomb_is_refused_before_extraction(
             fh.write(b"\0" * (8 << 20))  # 200 MB of zeros: ~200 KB packed
     assert pkg.stat().st_size < 2 << 20
     before = shutil.disk_usage(tmp_path).used
-    assert cli.main(["models", "import", str(pkg), "--name", "bomb"]) == 2
+    assert cli.main(["models", "import", str(pkg), "--name", "bomb"]) == 3
     assert "times its size (a zip bomb?)" in _one_line(capsys.readouterr().err)
     _nothing_installed()
     assert shutil.disk_usage(tmp_path).used - before < 50 << 20
@@ -218,7 +218,7 @@ def test_an_archive_declaring_more_than_the_cap_is_refused(
 
     monkeypatch.setattr(local_import, "MAX_UNPACKED_BYTES", 100_000)  # the same check, a smaller cap
     pkg = _argos(tiny_model, tmp_path / "big.argosmodel")
-    assert cli.main(["models", "import", str(pkg), "--name", "big"]) == 2
+    assert cli.main(["models", "import", str(pkg), "--name", "big"]) == 3
     assert "would unpack to" in _one_line(capsys.readouterr().err)
     _nothing_installed()
 

@@ -1,6 +1,7 @@
 """Every model-source case of issue 14 item 7 (and item 10's import cases), walked by one test:
 the CLI answers each with exactly one ``nordbrief: error:`` line on stderr, the exit code the
-house rules give (2 bad input, 3 model unusable), no traceback, and nothing installed.
+house rules and the issue give (3: the source is no usable model; 4: a download; 2: only bad
+usage such as --name/--models-dir), no traceback, and nothing installed.
 
 Each case is built the way the attack built it; on the code before issue 14 every one of them
 ended in a traceback (exit 1) or, for the missing config.json, the wrong exit code.
@@ -57,36 +58,36 @@ def _argos(
     return path
 
 
-@case("argos metadata.json is a list", 2, "metadata.json is not a JSON object")
+@case("argos metadata.json is a list", 3, "metadata.json is not a JSON object")
 def _meta_list(tiny: Path, tmp: Path) -> list[str]:
     return ["models", "import", str(_argos(tiny, tmp / "a.argosmodel", meta=b'["nb", "en"]'))]
 
 
-@case("argos metadata.json nested 200,000 deep", 2, "metadata.json is nested too deeply")
+@case("argos metadata.json nested 200,000 deep", 3, "metadata.json is nested too deeply")
 def _meta_deep(tiny: Path, tmp: Path) -> list[str]:
     deep = b"[" * 200_000 + b"]" * 200_000
     return ["models", "import", str(_argos(tiny, tmp / "a.argosmodel", meta=b'{"x": ' + deep + b"}"))]
 
 
-@case("argos nordbrief.json is not JSON", 2, "nordbrief.json is not valid JSON")
+@case("argos nordbrief.json is not JSON", 3, "nordbrief.json is not valid JSON")
 def _hints_bad(tiny: Path, tmp: Path) -> list[str]:
     pkg = _argos(tiny, tmp / "a.argosmodel", extra={"pkg/model/nordbrief.json": b"{append_eos: no"})
     return ["models", "import", str(pkg)]
 
 
-@case("argos nordbrief.json is a list", 2, "nordbrief.json is not a JSON object")
+@case("argos nordbrief.json is a list", 3, "nordbrief.json is not a JSON object")
 def _hints_list(tiny: Path, tmp: Path) -> list[str]:
     pkg = _argos(tiny, tmp / "a.argosmodel", extra={"pkg/model/nordbrief.json": b"[true]"})
     return ["models", "import", str(pkg)]
 
 
-@case("argos 300-character member name", 2, "longer than 255 bytes")
+@case("argos 300-character member name", 3, "longer than 255 bytes")
 def _long_member(tiny: Path, tmp: Path) -> list[str]:
     pkg = _argos(tiny, tmp / "a.argosmodel", extra={"pkg/" + "n" * 300: b"x"})
     return ["models", "import", str(pkg)]
 
 
-@case("argos deflate64 member", 2, "compression method 9 (e.g. deflate64)")
+@case("argos deflate64 member", 3, "compression method 9 (e.g. deflate64)")
 def _deflate64(tiny: Path, tmp: Path) -> list[str]:
     pkg = _argos(tiny, tmp / "a.argosmodel", extra={"pkg/model/d64.bin": b"x" * 100})
     _set_method(pkg, "pkg/model/d64.bin", 9)  # Python's zipfile cannot write deflate64, 7-Zip can
@@ -114,7 +115,7 @@ def _set_method(path: Path, member: str, method: int) -> None:
         assert zf.getinfo(member).compress_type == method
 
 
-@case("argos package that is a FIFO", 2, "not a regular file")
+@case("argos package that is a FIFO", 3, "not a regular file")
 def _argos_fifo(tiny: Path, tmp: Path) -> list[str]:
     os.mkfifo(tmp / "a.argosmodel")
     return ["models", "import", str(tmp / "a.argosmodel")]
@@ -129,28 +130,28 @@ def _ct2_copy(tiny: Path, tmp: Path) -> Path:
     return folder
 
 
-@case("folder holding a FIFO", 2, "fifo is not a regular file")
+@case("folder holding a FIFO", 3, "fifo is not a regular file")
 def _folder_fifo(tiny: Path, tmp: Path) -> list[str]:
     folder = _ct2_copy(tiny, tmp)
     os.mkfifo(folder / "fifo")  # copytree would block on it forever
     return ["models", "import", str(folder), "--name", "x"]
 
 
-@case("folder holding a symlink loop", 2, "loop is a link")
+@case("folder holding a symlink loop", 3, "loop is a link")
 def _folder_loop(tiny: Path, tmp: Path) -> list[str]:
     folder = _ct2_copy(tiny, tmp)
     (folder / "loop").symlink_to("loop")
     return ["models", "import", str(folder), "--name", "x"]
 
 
-@case("folder holding a link to /dev/zero", 2, "zero is a link")
+@case("folder holding a link to /dev/zero", 3, "zero is a link")
 def _folder_zero(tiny: Path, tmp: Path) -> list[str]:
     folder = _ct2_copy(tiny, tmp)
     (folder / "zero").symlink_to("/dev/zero")  # copytree would copy it until the disk is full
     return ["models", "import", str(folder), "--name", "x"]
 
 
-@case("folder with a file linked from outside it", 2, "secret.txt is a link")
+@case("folder with a file linked from outside it", 3, "secret.txt is a link")
 def _folder_outside(tiny: Path, tmp: Path) -> list[str]:
     folder = _ct2_copy(tiny, tmp)
     (tmp / "secret.txt").write_text("not the model's", "utf-8")
@@ -252,7 +253,7 @@ def _vocab_list(tiny: Path, tmp: Path) -> list[str]:
     return ["models", "import", str(_checkpoint(tiny, tmp, vocab=lambda v: list(v))), "--name", "x"]
 
 
-@case("checkpoint weights linked to /dev/zero", 2, "not a regular file")
+@case("checkpoint weights linked to /dev/zero", 3, "not a regular file")
 def _weights_zero(tiny: Path, tmp: Path) -> list[str]:
     folder = _checkpoint(tiny, tmp)
     (folder / "model.safetensors").unlink()
@@ -342,7 +343,7 @@ def test_a_snapshot_link_out_of_the_cache_is_refused(
     snap, _ = _cache_snapshot(tiny_model, tmp_path)
     (tmp_path / "secret").write_text("x", "utf-8")
     (snap / "extra.txt").symlink_to(tmp_path / "secret")
-    assert cli.main(["models", "import", str(snap), "--name", "cached"]) == 2
+    assert cli.main(["models", "import", str(snap), "--name", "cached"]) == 3
     assert "extra.txt is a link" in _one_error(capsys.readouterr().err)
 
 
