@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTextEdit,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -53,7 +54,7 @@ from models.pipeline import normalise_newlines
 log = logging.getLogger(__name__)
 
 
-def plain_text(edit: QPlainTextEdit) -> str:
+def plain_text(edit: QPlainTextEdit | QTextEdit) -> str:
     """The editor's text exactly as typed (``toPlainText`` would turn no-break spaces into spaces)."""
     return edit.document().toRawText().replace("\u2029", "\n")
 
@@ -101,7 +102,7 @@ def local_files(mime: QMimeData) -> list[str]:
     return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and Path(u.toLocalFile()).is_file()]
 
 
-class OriginalEdit(QPlainTextEdit):
+class OriginalEdit(QTextEdit):
     """The editable Norwegian pane: pastes rich text as clean plain text, accepts dropped files."""
 
     fileDropped = Signal(str)
@@ -111,6 +112,9 @@ class OriginalEdit(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A QTextEdit (not QPlainTextEdit) because its layout honours block margins, which is how
+        # the two panes are aligned row by row (``desktop.aligned``); the text stays plain.
+        self.setAcceptRichText(False)
         self.setAcceptDrops(True)
         self.setTabChangesFocus(True)  # Tab moves on to the next pane: keyboard users need it
         self.setPlaceholderText(
@@ -160,13 +164,14 @@ class OriginalEdit(QPlainTextEdit):
             super().dropEvent(e)
 
 
-class TranslationView(QPlainTextEdit):
+class TranslationView(QTextEdit):
     """The read-only English pane; tooltips come from a provider (sentence flags)."""
 
     PLACEHOLDER = "The English translation appears here, sentence by sentence (Ctrl+Return)."
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAcceptRichText(False)
         self.setReadOnly(True)
         self.setTabChangesFocus(True)
         # Keep a visible caret so keyboard users can walk the translation sentence by sentence.

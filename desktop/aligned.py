@@ -1,0 +1,180 @@
+"""The aligned bilingual view: the Original and the Translation as rows, one row per paragraph.
+
+Both panes are ``QTextEdit``s over their own plain-text documents (the Original stays exactly
+the text the journalist typed or pasted). After Qt has laid both documents out, the top of each
+row's first block is measured on both sides, and the shorter side's next row gets the difference
+as a block top margin (``desktop.render.align_margins``, Qt-free), so every paragraph starts at
+the same height on both sides and each row is as tall as its taller side. Runs of blank lines in
+the Original are collapsed to one by hiding the extra blank blocks (``QTextBlock.setVisible``,
+display only), which is how the English pane separates its rows. Both documents then end at the
+same height, and the two vertical scroll bars are locked together.
+
+The pass re-runs, debounced, whenever a side can change height: text shown or streamed in, a
+resize, a zoom. Margins are block formats, which ``QTextDocument`` records as undo steps; on the
+Original they are folded into the user's last edit step (or dropped from a fresh history), so
+Ctrl+Z undoes typing, not alignment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QTextBlock, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QTextEdit
+
+from desktop.render import align_margins
+
+ALIGN_DELAY_MS = 30  # coalesces a burst (streaming batches, a drag-resize) into one pass
+EPSILON = 0.5  # px: margins closer than this are left alone (no layout churn)
+
+
+class RowAligner(QObject):
+    """Keeps the two panes' rows at the same heights; ``rows()`` gives, row by row, the block
+    number of the row's first block in the Original and in the Translation (None: no rows)."""
+
+    def __init__(
+        self,
+        original: QTextEdit,
+        translation: QTextEdit,
+        rows: Callable[[], tuple[list[int], list[int]] | None],
+    ) -> None:
+        super().__init__(original)
+        self.original = original
+        self.translation = translation
+        self._rows = rows
+        # Set while this class changes block formats: the Original reports that as textChanged.
+        self.busy = False
+        self._scrolling = False
+        self._timer = QTimer(self, singleShot=True, interval=ALIGN_DELAY_MS)
+        self._timer.timeout.connect(self.align_now)
+        for edit in (original, translation):
+            edit.viewport().installEventFilter(self)
+        original.verticalScrollBar().valueChanged.connect(lambda v: self._follow(translation, v))
+        translation.verticalScrollBar().valueChanged.connect(lambda v: self._follow(original, v))
+        original.verticalScrollBar().rangeChanged.connect(lambda *_: self._sync_scroll(original))
+        translation.verticalScrollBar().rangeChanged.connect(lambda *_: self._sync_scroll(translation))
+
+    @property
+    def pending(self) -> bool:
+        return self._timer.isActive()
+
+    def schedule(self) -> None:
+        self._timer.start()
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.Resize:
+            self.schedule()  # a new width re-wraps the lines of both sides
+        return super().eventFilter(obj, e)
+
+    # ----- one scroll position for both panes --------------------------------------------------
+    def _follow(self, other: QTextEdit, value: int) -> None:
+        if self._scrolling or not self.original.isVisible() or not self.translation.isVisible():
+            return
+        self._scrolling = True
+        try:
+            other.verticalScrollBar().setValue(value)
+        finally:
+            self._scrolling = False
+
+    def _sync_scroll(self, changed: QTextEdit) -> None:
+        other = self.translation if changed is self.original else self.original
+        self._follow(changed, other.verticalScrollBar().value())
+
+    # ----- the pass ----------------------------------------------------------------------------
+    def align_now(self) -> None:
+        self._timer.stop()
+        rows = self._rows()
+        odoc, tdoc = self.original.document(), self.translation.document()
+        self.busy = True
+        try:
+            changed = self._collapse_blank_runs(odoc, keep_visible=rows is not None)
+            if changed:
+                odoc.markContentsDirty(0, odoc.characterCount())
+            if rows is None or not rows[0] or not rows[1]:
+                self._apply(self.original, [], [])  # nothing to align with: no margins
+                self._apply(self.translation, [], [])
+                return
+            left, right = rows
+            lblocks = [odoc.findBlockByNumber(b) for b in left]
+            rblocks = [tdoc.findBlockByNumber(b) for b in right]
+            lm, rm = align_margins(
+                [_top(odoc, b) for b in lblocks],
+                _margins(odoc, lblocks),
+                odoc.documentLayout().documentSize().height(),
+                [_top(tdoc, b) for b in rblocks],
+                _margins(tdoc, rblocks),
+                tdoc.documentLayout().documentSize().height(),
+            )
+            self._apply(self.original, lblocks, lm)
+            self._apply(self.translation, rblocks, rm)
+        finally:
+            self.busy = False
+        self._sync_scroll(self.translation)
+
+    def _collapse_blank_runs(self, doc: QTextDocument, *, keep_visible: bool) -> bool:
+        """Hide every blank block after the first of a run (and blank lines before the first
+        text); the English pane has one blank line between rows. The block with the caret stays
+        visible so the journalist's typing never disappears."""
+        caret = self.original.textCursor().blockNumber() if self.original.hasFocus() else -1
+        changed = False
+        block = doc.firstBlock()
+        seen_text = False
+        prev_blank = False
+        while block.isValid():
+            blank = not block.text().strip()
+            hide = keep_visible and blank and (prev_blank or not seen_text) and block.blockNumber() != caret
+            if block.isVisible() == hide:
+                block.setVisible(not hide)
+                changed = True
+            seen_text = seen_text or not blank
+            prev_blank = blank
+            block = block.next()
+        return changed
+
+    def _apply(self, edit: QTextEdit, blocks: list[QTextBlock], margins: list[float]) -> None:
+        """Top margin for each row's first block, bottom padding on the last block; any other
+        block keeps no margin. Only changed formats are written."""
+        doc = edit.document()
+        want: dict[int, tuple[float, float]] = {}
+        for block, m in zip(blocks, margins, strict=False):
+            want[block.blockNumber()] = (m, 0.0)
+        last = doc.lastBlock().blockNumber()
+        if blocks and len(margins) > len(blocks):
+            top = want.get(last, (0.0, 0.0))[0]
+            want[last] = (top, margins[len(blocks)])
+        edits: list[tuple[QTextBlock, float, float]] = []
+        block = doc.firstBlock()
+        while block.isValid():
+            top, bottom = want.get(block.blockNumber(), (0.0, 0.0))
+            fmt = block.blockFormat()
+            if abs(fmt.topMargin() - top) > EPSILON or abs(fmt.bottomMargin() - bottom) > EPSILON:
+                edits.append((block, top, bottom))
+            block = block.next()
+        if not edits:
+            return
+        had_history = doc.isUndoAvailable()
+        cursor = QTextCursor(doc)
+        if had_history:
+            cursor.joinPreviousEditBlock()  # undone together with the user's last step
+        else:
+            cursor.beginEditBlock()
+        for block, top, bottom in edits:
+            cursor.setPosition(block.position())
+            fmt = block.blockFormat()
+            fmt.setTopMargin(top)
+            fmt.setBottomMargin(bottom)
+            cursor.setBlockFormat(fmt)
+        cursor.endEditBlock()
+        if not had_history:
+            doc.clearUndoRedoStacks(QTextDocument.Stacks.UndoStack)
+
+
+def _top(doc: QTextDocument, block: QTextBlock) -> float:
+    return doc.documentLayout().blockBoundingRect(block).top()
+
+
+def _margins(doc: QTextDocument, blocks: list[QTextBlock]) -> list[float]:
+    out = [b.blockFormat().topMargin() for b in blocks]
+    out.append(doc.lastBlock().blockFormat().bottomMargin())
+    return out
