@@ -101,10 +101,10 @@ class RowAligner(QObject):
             lm, rm = align_margins(
                 [_top(odoc, b) for b in lblocks],
                 _margins(odoc, lblocks),
-                odoc.documentLayout().documentSize().height(),
+                _end(odoc),
                 [_top(tdoc, b) for b in rblocks],
                 _margins(tdoc, rblocks),
-                tdoc.documentLayout().documentSize().height(),
+                _end(tdoc),
             )
             self._apply(self.original, lblocks, lm)
             self._apply(self.translation, rblocks, rm)
@@ -133,25 +133,22 @@ class RowAligner(QObject):
         return changed
 
     def _apply(self, edit: QTextEdit, blocks: list[QTextBlock], margins: list[float]) -> None:
-        """Top margin for each row's first block, bottom padding on the last block; any other
-        block keeps no margin. Only changed formats are written."""
+        """Top margin for each row's first block (any other block none), and the bottom padding
+        as the root frame's bottom margin (Qt lays the last block's own bottom margin out as
+        nothing). Only changed formats are written."""
         doc = edit.document()
-        want: dict[int, tuple[float, float]] = {}
-        for block, m in zip(blocks, margins, strict=False):
-            want[block.blockNumber()] = (m, 0.0)
-        last = doc.lastBlock().blockNumber()
-        if blocks and len(margins) > len(blocks):
-            top = want.get(last, (0.0, 0.0))[0]
-            want[last] = (top, margins[len(blocks)])
-        edits: list[tuple[QTextBlock, float, float]] = []
+        want = {block.blockNumber(): m for block, m in zip(blocks, margins, strict=False)}
+        pad = margins[len(blocks)] if blocks and len(margins) > len(blocks) else 0.0
+        edits: list[tuple[QTextBlock, float]] = []
         block = doc.firstBlock()
         while block.isValid():
-            top, bottom = want.get(block.blockNumber(), (0.0, 0.0))
-            fmt = block.blockFormat()
-            if abs(fmt.topMargin() - top) > EPSILON or abs(fmt.bottomMargin() - bottom) > EPSILON:
-                edits.append((block, top, bottom))
+            top = want.get(block.blockNumber(), 0.0)
+            if abs(block.blockFormat().topMargin() - top) > EPSILON:
+                edits.append((block, top))
             block = block.next()
-        if not edits:
+        root = doc.rootFrame()
+        pad_changed = abs(_padding(doc) - pad) > EPSILON
+        if not edits and not pad_changed:
             return
         had_history = doc.isUndoAvailable()
         cursor = QTextCursor(doc)
@@ -159,22 +156,41 @@ class RowAligner(QObject):
             cursor.joinPreviousEditBlock()  # undone together with the user's last step
         else:
             cursor.beginEditBlock()
-        for block, top, bottom in edits:
+        for block, top in edits:
             cursor.setPosition(block.position())
             fmt = block.blockFormat()
             fmt.setTopMargin(top)
-            fmt.setBottomMargin(bottom)
             cursor.setBlockFormat(fmt)
+        if pad_changed:
+            ffmt = root.frameFormat()
+            ffmt.setBottomMargin(doc.documentMargin() + pad)
+            root.setFrameFormat(ffmt)
         cursor.endEditBlock()
         if not had_history:
             doc.clearUndoRedoStacks(QTextDocument.Stacks.UndoStack)
 
 
 def _top(doc: QTextDocument, block: QTextBlock) -> float:
+    # blockBoundingRect lays the document out up to the block (QTextDocumentLayout is lazy, so
+    # documentSize() can be short of the end).
     return doc.documentLayout().blockBoundingRect(block).top()
 
 
+def _last_visible(doc: QTextDocument) -> QTextBlock:
+    block = doc.lastBlock()
+    while block.isValid() and not block.isVisible() and block.previous().isValid():
+        block = block.previous()
+    return block
+
+
+def _padding(doc: QTextDocument) -> float:
+    return doc.rootFrame().frameFormat().bottomMargin() - doc.documentMargin()
+
+
+def _end(doc: QTextDocument) -> float:
+    """The bottom of the text plus the bottom padding."""
+    return doc.documentLayout().blockBoundingRect(_last_visible(doc)).bottom() + _padding(doc)
+
+
 def _margins(doc: QTextDocument, blocks: list[QTextBlock]) -> list[float]:
-    out = [b.blockFormat().topMargin() for b in blocks]
-    out.append(doc.lastBlock().blockFormat().bottomMargin())
-    return out
+    return [b.blockFormat().topMargin() for b in blocks] + [_padding(doc)]

@@ -65,8 +65,10 @@ def _assert_aligned(window: Any, rows: int | None = None) -> list[tuple[int, flo
         assert len(measured) == rows
     bad = [(i, round(y1), round(y2)) for i, y1, y2 in measured if abs(y1 - y2) > TOLERANCE]
     assert not bad, f"rows not aligned (sentence, Original y, Translation y): {bad}"
-    # One scroll position for both panes.
-    assert window.original.verticalScrollBar().value() == window.translation.verticalScrollBar().value()
+    # One scroll position for both panes, over the same range (both documents end together).
+    obar, tbar = window.original.verticalScrollBar(), window.translation.verticalScrollBar()
+    assert obar.value() == tbar.value()
+    assert abs(obar.maximum() - tbar.maximum()) <= TOLERANCE, (obar.maximum(), tbar.maximum())
     return measured
 
 
@@ -160,6 +162,10 @@ def test_a_sentence_deep_in_the_seed_article_sits_at_the_same_height(
     window.resize(800, 600)
     _settled(window, qtbot)
     _assert_aligned(window)
+    # Scrolling one pane scrolls the other with it.
+    for a, b in ((window.translation, window.original), (window.original, window.translation)):
+        a.verticalScrollBar().setValue(a.verticalScrollBar().maximum() // 2)
+        assert b.verticalScrollBar().value() == a.verticalScrollBar().value() > 0
     # Selecting it scrolls both panes to the same place.
     window.select_sentence(index)
     qtbot.wait(20)
