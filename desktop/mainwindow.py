@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self.translation.tooltip_provider = self._translation_tooltip
         self.banner.actionClicked.connect(self._banner_action)
         self.banner.secondaryClicked.connect(self.show_models_dialog)
+        self.banner.importClicked.connect(self.ask_import_model)
         self.banner.cancelClicked.connect(self.cancel_download)
 
         if restore_session:
@@ -637,10 +638,11 @@ class MainWindow(QMainWindow):
         if problem:
             text = f"<b>The translation model cannot be used:</b> {problem}"
         self.banner.show_message(
-            text + " Or import a model you already have: Translate › Import model…",
+            text + " Or import a model you already have.",
             action="Download model",
             secondary="Models…",
             kind="warning",
+            offer_import=True,
         )
         self.translation.setPlaceholderText(
             "No translation model yet: download it from the banner above (once), then press "
@@ -1145,6 +1147,15 @@ class MainWindow(QMainWindow):
             return
         fmt = self.settings.get(S.EXPORT_FORMAT)
         fmt = fmt if fmt in pipeline.FORMATS else "markdown"
+        # What goes in is asked every time, with the last choices (also in File › Export options).
+        answer = dialogs.ask_export_options(self, self.export_options(), fmt)
+        if answer is None:
+            return
+        options, fmt = answer
+        self.commands.opt_source.setChecked(options.include_source)  # remembered in settings
+        self.commands.opt_translation.setChecked(options.include_translation)
+        self.commands.opt_original.setChecked(options.include_original)
+        self.settings.set(S.EXPORT_FORMAT, fmt)
         suggested = pipeline.default_filename(self.article, fmt=fmt)
         folder = self.settings.get(S.LAST_DIR) or str(Path.home())
         path = dialogs.ask_save_file(self, str(Path(folder) / suggested), fmt)

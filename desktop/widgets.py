@@ -415,6 +415,7 @@ class Banner(QFrame):
 
     actionClicked = Signal()
     secondaryClicked = Signal()
+    importClicked = Signal()
     cancelClicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -440,6 +441,11 @@ class Banner(QFrame):
         self.progress.setTextVisible(True)
         self.action = QPushButton()
         self.secondary = QPushButton()
+        # Import a model the journalist already has (a colleague's folder, an .argosmodel), as
+        # Models… offers; Alt+I or Tab reach it.
+        self.import_button = QPushButton("&Import model…")
+        self.import_button.setAccessibleName("Import model…")
+        self.import_button.setToolTip("Install a model from a folder or file you already have")
         self.cancel = QPushButton("Cancel")
         self.cancel.setAccessibleName("Cancel download")
         self.close_button = QToolButton()
@@ -452,6 +458,7 @@ class Banner(QFrame):
             self.label,
             self.progress,
             self.action,
+            self.import_button,
             self.secondary,
             self.cancel,
             self.close_button,
@@ -459,15 +466,23 @@ class Banner(QFrame):
             layout.addWidget(w)
         self.action.clicked.connect(self.actionClicked)
         self.secondary.clicked.connect(self.secondaryClicked)
+        self.import_button.clicked.connect(self.importClicked)
         self.cancel.clicked.connect(self.cancelClicked)
         self.close_button.clicked.connect(self.hide)
         self.show_message("")
         self.hide()
 
     def show_message(
-        self, text: str, *, action: str | None = None, secondary: str | None = None, kind: str = "info"
+        self,
+        text: str,
+        *,
+        action: str | None = None,
+        secondary: str | None = None,
+        kind: str = "info",
+        offer_import: bool = False,
     ) -> None:
         self.label.setText(text)
+        self.import_button.setVisible(offer_import)
         self.action.setVisible(bool(action))
         self.action.setText(action or "")
         self.action.setAccessibleName(action or "")
@@ -483,6 +498,7 @@ class Banner(QFrame):
         self.label.setText(text)
         self.action.hide()
         self.secondary.hide()
+        self.import_button.hide()
         self.progress.show()
         self.cancel.show()
         if fraction is None:
