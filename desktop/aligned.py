@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QTextEdit
 from desktop.render import align_margins
 
 ALIGN_DELAY_MS = 30  # coalesces a burst (streaming batches, a drag-resize) into one pass
+MAX_REPASSES = 3  # checking passes after a pass that changed margins
 EPSILON = 0.5  # px: margins closer than this are left alone (no layout churn)
 
 
@@ -46,10 +47,15 @@ class RowAligner(QObject):
         # Set while this class changes block formats: the Original reports that as textChanged.
         self.busy = False
         self._scrolling = False
+        self._repasses = 0
         self._timer = QTimer(self, singleShot=True, interval=ALIGN_DELAY_MS)
         self._timer.timeout.connect(self.align_now)
         for edit in (original, translation):
             edit.viewport().installEventFilter(self)
+            # Qt lays big documents out lazily, and fonts (headings) arrive after the text: any
+            # change of a document's laid-out size runs the pass again. A pass that changes
+            # nothing changes no size, so this settles after one extra pass.
+            edit.document().documentLayout().documentSizeChanged.connect(self._layout_changed)
         original.verticalScrollBar().valueChanged.connect(lambda v: self._follow(translation, v))
         translation.verticalScrollBar().valueChanged.connect(lambda v: self._follow(original, v))
         original.verticalScrollBar().rangeChanged.connect(lambda *_: self._sync_scroll(original))
@@ -61,6 +67,10 @@ class RowAligner(QObject):
 
     def schedule(self) -> None:
         self._timer.start()
+
+    def _layout_changed(self) -> None:
+        if not self.busy:
+            self.schedule()
 
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:
         if e.type() == QEvent.Type.Resize:
@@ -88,14 +98,18 @@ class RowAligner(QObject):
         odoc, tdoc = self.original.document(), self.translation.document()
         self.busy = True
         try:
-            changed = self._collapse_blank_runs(odoc, keep_visible=rows is not None)
-            if changed:
+            if self._collapse_blank_runs(odoc, keep_visible=rows is not None):
                 odoc.markContentsDirty(0, odoc.characterCount())
+                # Positions further down are re-laid out lazily: measure in the next pass.
+                self.schedule()
+                return
             if rows is None or not rows[0] or not rows[1]:
                 self._apply(self.original, [], [])  # nothing to align with: no margins
                 self._apply(self.translation, [], [])
                 return
             left, right = rows
+            for doc in (odoc, tdoc):  # lay each document out to its end before measuring
+                doc.documentLayout().blockBoundingRect(doc.lastBlock())
             lblocks = [odoc.findBlockByNumber(b) for b in left]
             rblocks = [tdoc.findBlockByNumber(b) for b in right]
             lm, rm = align_margins(
@@ -106,10 +120,18 @@ class RowAligner(QObject):
                 _margins(tdoc, rblocks),
                 _end(tdoc),
             )
-            self._apply(self.original, lblocks, lm)
-            self._apply(self.translation, rblocks, rm)
+            changed = self._apply(self.original, lblocks, lm)
+            changed = self._apply(self.translation, rblocks, rm) or changed
         finally:
             self.busy = False
+        # Check the result once more (new margins re-style and re-lay out blocks, e.g. headings,
+        # and Qt reports some of that only later); a pass that changes nothing ends it. Bounded,
+        # so measurements that never settle cannot keep the GUI thread busy.
+        if changed and self._repasses < MAX_REPASSES:
+            self._repasses += 1
+            self.schedule()
+        elif not changed:
+            self._repasses = 0
         self._sync_scroll(self.translation)
 
     def _collapse_blank_runs(self, doc: QTextDocument, *, keep_visible: bool) -> bool:
@@ -132,7 +154,7 @@ class RowAligner(QObject):
             block = block.next()
         return changed
 
-    def _apply(self, edit: QTextEdit, blocks: list[QTextBlock], margins: list[float]) -> None:
+    def _apply(self, edit: QTextEdit, blocks: list[QTextBlock], margins: list[float]) -> bool:
         """Top margin for each row's first block (any other block none), and the bottom padding
         as the root frame's bottom margin (Qt lays the last block's own bottom margin out as
         nothing). Only changed formats are written."""
@@ -149,7 +171,7 @@ class RowAligner(QObject):
         root = doc.rootFrame()
         pad_changed = abs(_padding(doc) - pad) > EPSILON
         if not edits and not pad_changed:
-            return
+            return False
         had_history = doc.isUndoAvailable()
         cursor = QTextCursor(doc)
         if had_history:
@@ -168,6 +190,7 @@ class RowAligner(QObject):
         cursor.endEditBlock()
         if not had_history:
             doc.clearUndoRedoStacks(QTextDocument.Stacks.UndoStack)
+        return True
 
 
 def _top(doc: QTextDocument, block: QTextBlock) -> float:
