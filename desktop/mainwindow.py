@@ -646,7 +646,7 @@ class MainWindow(QMainWindow):
         )
         self.translation.setPlaceholderText(
             "No translation model yet: download it from the banner above (once), then press "
-            "Ctrl+Return. The key facts on the right already work, in Norwegian."
+            "Ctrl+Return. The key facts already work, in Norwegian."
         )
 
     def _banner_action(self) -> None:

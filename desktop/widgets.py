@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QHelpEvent,
     QIcon,
     QPainter,
+    QPaintEvent,
     QPalette,
     QResizeEvent,
     QSyntaxHighlighter,
@@ -102,7 +103,35 @@ def local_files(mime: QMimeData) -> list[str]:
     return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and Path(u.toLocalFile()).is_file()]
 
 
-class OriginalEdit(QTextEdit):
+class _PlainPane(QTextEdit):
+    """A plain-text ``QTextEdit`` whose placeholder wraps over as many lines as it needs
+    (``QTextEdit`` clips its own to the height of one line)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self._placeholder = ""
+
+    def placeholderText(self) -> str:  # type: ignore[override]
+        return self._placeholder
+
+    def setPlaceholderText(self, text: str) -> None:  # type: ignore[override]
+        self._placeholder = text
+        self.viewport().update()
+
+    def paintEvent(self, e: QPaintEvent) -> None:
+        super().paintEvent(e)
+        if not self._placeholder or not self.document().isEmpty():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        m = round(self.document().documentMargin())
+        rect = self.viewport().rect().adjusted(m, m, -m, -m)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap), self._placeholder)
+        painter.end()
+
+
+class OriginalEdit(_PlainPane):
     """The editable Norwegian pane: pastes rich text as clean plain text, accepts dropped files."""
 
     fileDropped = Signal(str)
@@ -114,7 +143,6 @@ class OriginalEdit(QTextEdit):
         super().__init__(parent)
         # A QTextEdit (not QPlainTextEdit) because its layout honours block margins, which is how
         # the two panes are aligned row by row (``desktop.aligned``); the text stays plain.
-        self.setAcceptRichText(False)
         self.setAcceptDrops(True)
         self.setTabChangesFocus(True)  # Tab moves on to the next pane: keyboard users need it
         self.setPlaceholderText(
@@ -164,14 +192,13 @@ class OriginalEdit(QTextEdit):
             super().dropEvent(e)
 
 
-class TranslationView(QTextEdit):
+class TranslationView(_PlainPane):
     """The read-only English pane; tooltips come from a provider (sentence flags)."""
 
     PLACEHOLDER = "The English translation appears here, sentence by sentence (Ctrl+Return)."
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAcceptRichText(False)
         self.setReadOnly(True)
         self.setTabChangesFocus(True)
         # Keep a visible caret so keyboard users can walk the translation sentence by sentence.
