@@ -227,3 +227,25 @@ def test_a_long_paste_stays_aligned_to_its_last_row(ready_window, qtbot, tmp_pat
     _settled(window, qtbot)
     rows = _assert_aligned(window)
     assert len(rows) == sum(1 for p in window.article.paragraphs if p.sentences) > 100
+
+
+def test_an_empty_panes_placeholder_wraps_onto_more_lines(qtbot) -> None:
+    """QTextEdit (used for the aligned panes) clips its own placeholder to one line."""
+    from PySide6.QtGui import QPalette
+
+    from desktop.widgets import TranslationView
+
+    view = TranslationView()
+    qtbot.addWidget(view)
+    view.resize(260, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    img = view.viewport().grab().toImage()
+    base = view.palette().color(QPalette.ColorRole.Base)
+    line = view.fontMetrics().lineSpacing()
+
+    def inked(y0: int, y1: int) -> bool:
+        return any(img.pixelColor(x, y) != base for y in range(y0, y1) for x in range(0, img.width(), 2))
+
+    assert inked(4, 4 + line)  # the first line
+    assert inked(4 + line, 4 + 2 * line)  # and the second: the text wrapped, nothing clipped
