@@ -112,10 +112,10 @@ class _PlainPane(QTextEdit):
         self.setAcceptRichText(False)
         self._placeholder = ""
 
-    def placeholderText(self) -> str:  # type: ignore[override]
+    def placeholderText(self) -> str:
         return self._placeholder
 
-    def setPlaceholderText(self, text: str) -> None:  # type: ignore[override]
+    def setPlaceholderText(self, text: str) -> None:
         self._placeholder = text
         self.viewport().update()
 
