@@ -11,9 +11,12 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -81,6 +84,64 @@ def ask_save_file(parent: QWidget | None, suggested: str, fmt: str = "markdown")
     filters = ";;".join([SAVE_FILTERS[fmt]] + [f for k, f in SAVE_FILTERS.items() if k != fmt])
     path, _ = QFileDialog.getSaveFileName(parent, "Export summary", suggested, filters)
     return path or None
+
+
+class ExportDialog(QDialog):
+    """What goes into an exported summary, shown every time and filled with the last choices:
+    the bullets, warnings and provenance always, the Norwegian sources, the full English
+    translation and the full Norwegian original on request, as Markdown or plain text."""
+
+    def __init__(self, parent: QWidget | None, options: pipeline.ExportOptions, fmt: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export summary")
+        # Mnemonics unlike the menu bar's (File, Translate, Key facts, View, Help).
+        layout = QVBoxLayout(self)
+        intro = QLabel("The key facts, their warnings and where they came from are always exported.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.source = QCheckBox("The Norwegian &source sentence under each key fact")
+        self.translation = QCheckBox("The full &English translation")
+        self.original = QCheckBox("The full &Norwegian original")
+        for box, on in (
+            (self.source, options.include_source),
+            (self.translation, options.include_translation),
+            (self.original, options.include_original),
+        ):
+            box.setChecked(on)
+            layout.addWidget(box)
+        form = QFormLayout()
+        self.format = QComboBox()
+        self.format.addItem("Markdown (.md)", "markdown")
+        self.format.addItem("Plain text (.txt)", "text")
+        self.format.setCurrentIndex(max(0, self.format.findData(fmt)))
+        label = QLabel("Fo&rmat:")
+        label.setBuddy(self.format)
+        form.addRow(label, self.format)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.export_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.export_button.setText("E&xport…")  # the default: Enter exports, Esc cancels
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def choice(self) -> tuple[pipeline.ExportOptions, str]:
+        options = pipeline.ExportOptions(
+            include_source=self.source.isChecked(),
+            include_translation=self.translation.isChecked(),
+            include_original=self.original.isChecked(),
+        )
+        return options, str(self.format.currentData())
+
+
+def ask_export_options(
+    parent: QWidget | None, options: pipeline.ExportOptions, fmt: str
+) -> tuple[pipeline.ExportOptions, str] | None:
+    """The export's contents and format (None: cancelled), before the file name is asked."""
+    dlg = ExportDialog(parent, options, fmt)
+    return dlg.choice() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
 def ask_url(parent: QWidget | None) -> str | None:

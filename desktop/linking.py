@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+from PySide6.QtWidgets import QTextEdit
 
 from desktop.render import TranslationLayout
 from desktop.textpos import OffsetMap
@@ -23,8 +23,8 @@ class PaneLinker:
 
     def __init__(
         self,
-        original: QPlainTextEdit,
-        translation: QPlainTextEdit,
+        original: QTextEdit,
+        translation: QTextEdit,
         bullets: BulletList,
         article: Callable[[], Article | None],
         colors: Callable[[], dict[str, QColor]],
@@ -166,14 +166,14 @@ class PaneLinker:
         self.translation.setExtraSelections(trans)
 
 
-def _move_caret(edit: QPlainTextEdit, pos: int) -> None:
+def _move_caret(edit: QTextEdit, pos: int) -> None:
     c = edit.textCursor()
     c.setPosition(min(pos, edit.document().characterCount() - 1))
     edit.setTextCursor(c)
     edit.ensureCursorVisible()
 
 
-def _selection(edit: QPlainTextEdit, span: tuple[int, int], fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
+def _selection(edit: QTextEdit, span: tuple[int, int], fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
     sel = QTextEdit.ExtraSelection()
     c = QTextCursor(edit.document())
     end = min(span[1], edit.document().characterCount() - 1)

@@ -41,11 +41,11 @@ from PySide6.QtWidgets import (
 from desktop import dialogs, session, workers
 from desktop import settings as S
 from desktop.actions import Actions, icon
+from desktop.aligned import RowAligner
 from desktop.linking import PaneLinker
 from desktop.plain import plain_label, plain_tooltip
 from desktop.render import TranslationLayout, layout_translation
 from desktop.state import AutosaveQueue, Generations, ModelState
-from desktop.textpos import utf16_len
 from desktop.widgets import (
     FLAGGED_ROLE,
     SOURCE_ROLE,
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.linker = PaneLinker(
             self.original, self.translation, self.bullets, lambda: self.article, self._colors
         )
+        self.aligner = RowAligner(self.original, self.translation, self._aligned_rows)
         self.commands = Actions(self, self)
         self.commands.sync_bullet_choice(*self._bullet_choice())
         self._apply_panes()
@@ -145,6 +146,7 @@ class MainWindow(QMainWindow):
         self.translation.tooltip_provider = self._translation_tooltip
         self.banner.actionClicked.connect(self._banner_action)
         self.banner.secondaryClicked.connect(self.show_models_dialog)
+        self.banner.importClicked.connect(self.ask_import_model)
         self.banner.cancelClicked.connect(self.cancel_download)
 
         if restore_session:
@@ -385,6 +387,8 @@ class MainWindow(QMainWindow):
         self.original_headings.set_format(fmt)
         self.translation_headings.set_format(fmt)
         self.bullets.scheduleDelayedItemsLayout()
+        if self._built:
+            self.aligner.schedule()
 
     # ----- colours -------------------------------------------------------------------------
     def _colors(self) -> dict[str, QColor]:
@@ -536,7 +540,7 @@ class MainWindow(QMainWindow):
 
     # ----- analysis (segment + summarize) --------------------------------------------------
     def _on_text_changed(self) -> None:
-        if self._setting_text or self.original_headings.restyling:
+        if self._setting_text or self.original_headings.restyling or self.aligner.busy:
             return
         self.generations.bump()
         if self.translating:
@@ -582,6 +586,7 @@ class MainWindow(QMainWindow):
         self._render_bullets()
         self.original_headings.set_spans(self._heading_spans(self.linker.original_span))
         self.linker.highlight()
+        self.aligner.schedule()
         self._update_actions()
 
     # ----- model ---------------------------------------------------------------------------
@@ -638,15 +643,16 @@ class MainWindow(QMainWindow):
         if problem:
             lead, text = "The translation model cannot be used:", problem
         self.banner.show_message(
-            text + " Or import a model you already have: Translate › Import model…",
+            text + " Or import a model you already have.",
             action="Download model",
             secondary="Models…",
             kind="warning",
             lead=lead,  # the window's words in bold; ``problem`` (error text) shown literally
+            offer_import=True,
         )
         self.translation.setPlaceholderText(
             "No translation model yet: download it from the banner above (once), then press "
-            "Ctrl+Return. The key facts on the right already work, in Norwegian."
+            "Ctrl+Return. The key facts already work, in Norwegian."
         )
 
     def _banner_action(self) -> None:
@@ -837,26 +843,33 @@ class MainWindow(QMainWindow):
         self._cached_only = self._cached_only and all(t.cached for t in p.new)
         if article is not self.article:
             return
-        cursor = QTextCursor(self.translation.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        # Appending moves the pane's own caret when it sits at the end; that is not the user
-        # moving it, so it must not re-link (and scroll) the panes on every batch.
+        layout = self.linker.layout
+        doc = self.translation.document()
+        changed = {
+            b
+            for t in p.new
+            if not t.bullet  # bullets are shown with the key facts when the run ends
+            for b in [layout.set_english(t.index, article.sentences[t.index].translation)]
+            if b is not None
+        }
+        # Each sentence's English goes into its own row's block, so the rows below keep their
+        # places (and their alignment) while the translation streams in. Changing text moves the
+        # pane's own caret; that is not the user moving it, so it must not re-link the panes.
         self.linker.busy = True
         try:
-            for t in p.new:
-                if t.bullet:
-                    continue  # shown with the bullets when the run ends
-                sentence = article.sentences[t.index]
-                chunk = self.linker.layout.append(sentence)
-                if chunk:
-                    if sentence.heading:
-                        body = utf16_len(chunk.lstrip())
-                        end = cursor.position() + utf16_len(chunk)
-                        self.translation_headings.add_span((end - body, end))
-                    cursor.insertText(chunk)
+            if changed and doc.blockCount() != layout.block_count:
+                self.translation.setPlainText(layout.text)  # the first English: all rows at once
+            else:
+                for b in sorted(changed):
+                    cursor = QTextCursor(doc.findBlockByNumber(b))
+                    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+                    cursor.insertText(layout.block_text(b))
         finally:
             self.linker.busy = False
         self.linker.layout_grew()
+        if changed:
+            self.translation_headings.set_spans(self._heading_spans(self.linker.translation_span))
+            self.aligner.schedule()
         self.progress.setValue(round(100 * p.done / p.total) if p.total else 100)
         elapsed = max(time.monotonic() - self._t0, 1e-6)
         self.speed_label.setText("from memory" if self._cached_only else f"{p.words / elapsed:.0f} words/s")
@@ -1010,10 +1023,33 @@ class MainWindow(QMainWindow):
         self.linker.busy = True
         try:
             self.translation_headings.spans = []
-            self.translation.setPlainText(self.linker.layout.text)
+            layout = self.linker.layout
+            # Rows only once there is English: an empty pane shows its placeholder.
+            self.translation.setPlainText(layout.text if layout.translated else "")
             self.translation_headings.set_spans(self._heading_spans(self.linker.translation_span))
         finally:
             self.linker.busy = False
+        self.aligner.schedule()
+
+    def _aligned_rows(self) -> tuple[list[int], list[int]] | None:
+        """Row by row, the first block of each paragraph in the Original and in the Translation
+        (for ``RowAligner``); None while the Original is not analysed."""
+        art = self.article
+        if art is None:
+            return None
+        doc = self.original.document()
+        left = [
+            doc.findBlock(
+                self.linker.original_map.to_utf16(art.sentences[p.sentences[0]].start)
+            ).blockNumber()
+            for p in art.paragraphs
+            if p.sentences
+        ]
+        layout = self.linker.layout
+        right = layout.row_first_blocks() if layout.translated else []
+        if len(left) != len(right) or self.translation.document().blockCount() != layout.block_count:
+            right = []
+        return left, right
 
     def _heading_spans(self, span_of: Callable[[int], tuple[int, int] | None]) -> list[tuple[int, int]]:
         if self.article is None:
@@ -1118,6 +1154,15 @@ class MainWindow(QMainWindow):
             return
         fmt = self.settings.get(S.EXPORT_FORMAT)
         fmt = fmt if fmt in pipeline.FORMATS else "markdown"
+        # What goes in is asked every time, with the last choices (also in File › Export options).
+        answer = dialogs.ask_export_options(self, self.export_options(), fmt)
+        if answer is None:
+            return
+        options, fmt = answer
+        self.commands.opt_source.setChecked(options.include_source)  # remembered in settings
+        self.commands.opt_translation.setChecked(options.include_translation)
+        self.commands.opt_original.setChecked(options.include_original)
+        self.settings.set(S.EXPORT_FORMAT, fmt)
         suggested = pipeline.default_filename(self.article, fmt=fmt)
         folder = self.settings.get(S.LAST_DIR) or str(Path.home())
         path = dialogs.ask_save_file(self, str(Path(folder) / suggested), fmt)

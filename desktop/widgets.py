@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QHelpEvent,
     QIcon,
     QPainter,
+    QPaintEvent,
     QPalette,
     QResizeEvent,
     QSyntaxHighlighter,
@@ -42,6 +43,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTextEdit,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -54,7 +56,7 @@ from models.pipeline import normalise_newlines
 log = logging.getLogger(__name__)
 
 
-def plain_text(edit: QPlainTextEdit) -> str:
+def plain_text(edit: QPlainTextEdit | QTextEdit) -> str:
     """The editor's text exactly as typed (``toPlainText`` would turn no-break spaces into spaces)."""
     return edit.document().toRawText().replace("\u2029", "\n")
 
@@ -102,7 +104,35 @@ def local_files(mime: QMimeData) -> list[str]:
     return [u.toLocalFile() for u in mime.urls() if u.isLocalFile() and Path(u.toLocalFile()).is_file()]
 
 
-class OriginalEdit(QPlainTextEdit):
+class _PlainPane(QTextEdit):
+    """A plain-text ``QTextEdit`` whose placeholder wraps over as many lines as it needs
+    (``QTextEdit`` clips its own to the height of one line)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self._placeholder = ""
+
+    def placeholderText(self) -> str:
+        return self._placeholder
+
+    def setPlaceholderText(self, text: str) -> None:
+        self._placeholder = text
+        self.viewport().update()
+
+    def paintEvent(self, e: QPaintEvent) -> None:
+        super().paintEvent(e)
+        if not self._placeholder or not self.document().isEmpty():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        m = round(self.document().documentMargin())
+        rect = self.viewport().rect().adjusted(m, m, -m, -m)
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap), self._placeholder)
+        painter.end()
+
+
+class OriginalEdit(_PlainPane):
     """The editable Norwegian pane: pastes rich text as clean plain text, accepts dropped files."""
 
     fileDropped = Signal(str)
@@ -112,6 +142,8 @@ class OriginalEdit(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A QTextEdit (not QPlainTextEdit) because its layout honours block margins, which is how
+        # the two panes are aligned row by row (``desktop.aligned``); the text stays plain.
         self.setAcceptDrops(True)
         self.setTabChangesFocus(True)  # Tab moves on to the next pane: keyboard users need it
         self.setPlaceholderText(
@@ -161,7 +193,7 @@ class OriginalEdit(QPlainTextEdit):
             super().dropEvent(e)
 
 
-class TranslationView(QPlainTextEdit):
+class TranslationView(_PlainPane):
     """The read-only English pane; tooltips come from a provider (sentence flags)."""
 
     PLACEHOLDER = "The English translation appears here, sentence by sentence (Ctrl+Return)."
@@ -411,6 +443,7 @@ class Banner(QFrame):
 
     actionClicked = Signal()
     secondaryClicked = Signal()
+    importClicked = Signal()
     cancelClicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -439,6 +472,11 @@ class Banner(QFrame):
         self.progress.setTextVisible(True)
         self.action = QPushButton()
         self.secondary = QPushButton()
+        # Import a model the journalist already has (a colleague's folder, an .argosmodel), as
+        # Models… offers; Alt+I or Tab reach it.
+        self.import_button = QPushButton("&Import model…")
+        self.import_button.setAccessibleName("Import model…")
+        self.import_button.setToolTip("Install a model from a folder or file you already have")
         self.cancel = QPushButton("Cancel")
         self.cancel.setAccessibleName("Cancel download")
         self.close_button = QToolButton()
@@ -451,6 +489,7 @@ class Banner(QFrame):
             self.label,
             self.progress,
             self.action,
+            self.import_button,
             self.secondary,
             self.cancel,
             self.close_button,
@@ -458,6 +497,7 @@ class Banner(QFrame):
             layout.addWidget(w)
         self.action.clicked.connect(self.actionClicked)
         self.secondary.clicked.connect(self.secondaryClicked)
+        self.import_button.clicked.connect(self.importClicked)
         self.cancel.clicked.connect(self.cancelClicked)
         self.close_button.clicked.connect(self.hide)
         self.show_message("")
@@ -471,9 +511,11 @@ class Banner(QFrame):
         secondary: str | None = None,
         kind: str = "info",
         lead: str | None = None,
+        offer_import: bool = False,
     ) -> None:
         """``text`` is shown literally; ``lead`` (the window's own words) in bold before it."""
         self.label.setText(plain_html(text, lead))
+        self.import_button.setVisible(offer_import)
         self.action.setVisible(bool(action))
         self.action.setText(action or "")
         self.action.setAccessibleName(action or "")
@@ -489,6 +531,7 @@ class Banner(QFrame):
         self.label.setText(plain_html(text))
         self.action.hide()
         self.secondary.hide()
+        self.import_button.hide()
         self.progress.show()
         self.cancel.show()
         if fraction is None:

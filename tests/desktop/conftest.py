@@ -21,6 +21,8 @@ def recorded_errors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
         dialogs, "show_error", lambda parent, title, msg, details="": errors.append((title, msg))
     )
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, msg: None)
+    # The export dialog answers as a user pressing Export without changing anything.
+    monkeypatch.setattr(dialogs, "ask_export_options", lambda parent, options, fmt: (options, fmt))
     return errors
 
 
