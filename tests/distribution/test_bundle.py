@@ -187,7 +187,9 @@ def test_bundle_contents() -> None:
     assert not missing, f"Qt plugins missing from the bundle: {missing}"
     for forbidden in ("torch", "transformers", "pytest", "hypothesis", "wordfreq", "PyInstaller"):
         assert not (internal / forbidden).exists(), forbidden
-    assert not list(internal.glob("PySide6/QtNetwork*")), "unused Qt modules must stay out"
+    # QtNetwork is there for the single-instance socket (desktop/instance.py), its TLS plugins not.
+    assert list(internal.glob("PySide6/QtNetwork*")), "the single-instance hand-over needs QtNetwork"
+    assert not (plugins / "tls").exists(), "Qt's TLS backends are unused (no network through Qt)"
     assert (internal / "resources" / "style.qss").is_file()
     assert (internal / "models" / "store" / "catalog.json").is_file()
     assert list((internal / "stop_words").rglob("*norwegian*")), "stop-words' lists"
