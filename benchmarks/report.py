@@ -473,21 +473,33 @@ def _gui_md(results: dict[str, Any]) -> list[str]:
         if "speed_ratio" in b:
             out.append(
                 f"- With {b.get('busy_loops')} busy-loop processes at normal priority, the {b.get('size')} "
-                f"model translating the seed article (translation only, best of 3 interleaved fresh "
-                f"processes each): "
+                f"model translating the seed article with a real model's output lengths (translation, "
+                f"bullets and fact check as `nordbrief translate` does them; median of "
+                f"{len(b.get('cli') or [])} interleaved fresh processes each): "
                 f"CLI {_fmt(b.get('cli_seconds'))} s, window {_fmt(b.get('window_seconds'))} s, "
-                f"window speed {_fmt(b.get('speed_ratio'))} x the CLI's; worst 10 ms timer gap "
-                f"{_fmt(b.get('worst_gap_ms'), 1)} ms from Translate to done "
-                f"({_fmt(b.get('worst_gap_with_open_ms'), 1)} ms counting the file's open and analysis "
-                "before it)"
+                f"window speed {_fmt(b.get('speed_ratio'))} x the CLI's (best runs: "
+                f"{_fmt(b.get('best_cli_seconds'))} s and {_fmt(b.get('best_window_seconds'))} s, "
+                f"{_fmt(b.get('best_speed_ratio'))} x); worst 10 ms timer gap "
+                f"{_fmt(b.get('worst_gap_ms'), 1)} ms from Translate to done (measured in a second, "
+                "probed run of each window process: the probe's own wake-ups would slow the timed run)"
             )
         else:
             out.append(f"- Busy machine: error: {b.get('cli')} {b.get('window')}")
+        idle = b.get("idle") or {}
+        if "speed_ratio" in idle:
+            out.append(
+                f"- The same without the busy loops (median of {len(idle.get('cli') or [])} pairs): "
+                f"CLI {_fmt(idle.get('cli_seconds'))} s, window {_fmt(idle.get('window_seconds'))} s, "
+                f"window speed {_fmt(idle.get('speed_ratio'))} x the CLI's; worst timer gap "
+                f"{_fmt(idle.get('worst_gap_ms'), 1)} ms"
+            )
         st = b.get("stop") or {}
         if "worst_s" in st:
             out.append(
-                f"- Stop (Esc) while a long article translates, beam {st.get('beam_size')}, calls capped "
-                f"at {st.get('call_seconds')} s: 'Stopped' and new work accepted after "
+                f"- Stop (Esc) while a long article translates, beam {st.get('beam_size')}, each call "
+                f"planned to take at most {st.get('call_seconds')} s or "
+                f"{st.get('call_alone_factor', 1.0)} x its window's longest sentence alone: "
+                "'Stopped' and new work accepted after "
                 f"{', '.join(_fmt(x, 3) for x in st.get('latencies_s', []))} s; the translator lane "
                 f"free (the call in flight ended) after "
                 f"{', '.join(_fmt(x, 3) for x in st.get('engine_latencies_s', []))} s; one sentence "

@@ -17,7 +17,7 @@ Design choices (see README "Translation"):
 - Stop within about one sentence's time: a CTranslate2 call cannot be interrupted at beam > 1
   (its per-token callback works at beam 1 only, where it is used), so no call is planned to take
   longer than ``call_seconds`` or the longest sentence alone, whichever is more; the engine times
-  its own calls to know what a call costs on this machine right now (``batching.call_units``).
+  its own calls to know what a call costs on this machine right now (``callclock``).
 - A translation memory (``memory``; in process only: articles are confidential) so
   re-translating an edited article sends only the changed sentences to CTranslate2.
 - The output shortlist (``shortlist``) when the folder has one that is safe to use.
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import threading
@@ -40,6 +41,7 @@ from typing import Any
 
 from models.errors import ModelError
 from models.translation.batching import plan_batches
+from models.translation.callclock import CallClock
 from models.translation.cores import default_threads
 from models.translation.memory import DEFAULT_MEMORY, TranslationMemory, normalise_sentence
 from models.translation.repeats import collapse_repeats
@@ -90,6 +92,10 @@ class TranslateOptions:
     # A longer sentence still goes alone (no call can be shorter than that). Not in the memory
     # key: batching does not change what a sentence translates to.
     call_seconds: float = 1.0
+    # ... or this many times the window's longest part decoded alone, if that is more: nothing
+    # stops sooner than that part alone, and cutting a batch of long parts into one-row calls
+    # pays each step's fixed cost once per row (the seed article translated 1.3x slower).
+    call_alone_factor: float = 1.5
 
     def memory_key(self) -> tuple[Any, ...]:
         return (
@@ -179,7 +185,7 @@ class Translator:
             opts = TranslateOptions(**{**opts.__dict__, "beam_size": beam_size})
         self.options = opts
         self.memory = memory if memory is not None else DEFAULT_MEMORY
-        self._seconds_per_unit: float | None = None  # measured by ``_timed``
+        self._clock = CallClock()  # what a call costs here, learned by ``_timed``
         try:
             self.max_input_tokens, self.max_positions, append_eos = _read_limits(self.model_dir)
             self._suffix = [EOS] if append_eos else []
@@ -411,33 +417,27 @@ class Translator:
     # -- how long a call takes -----------------------------------------------------------------
 
     def max_call_units(self, longest: int, *, cancellable: bool = True) -> float | None:
-        """The cost cap (``batching.call_units``) of the next call: ``call_seconds`` worth at
-        the measured speed, but never below the window's longest part decoded alone (nothing can
-        stop sooner than that). None (no cap) when nobody can cancel, when ``call_seconds`` is
-        0 or at beam 1 (the per-step callback stops a call there); 0 (one part per call) until
-        a call was timed."""
+        """The cost cap of the next call, in predicted seconds (``call_cost``): ``call_seconds``,
+        or ``call_alone_factor`` x the window's longest part decoded alone if that is more.
+        None (no cap) when nobody can cancel, when ``call_seconds`` is 0 or at beam 1 (the
+        per-step callback stops a call there); 0 (one part per call) until a call was timed."""
         opts = self.options
         if not cancellable or opts.call_seconds <= 0 or opts.beam_size == 1:
             return None
-        if self._seconds_per_unit is None:
-            return 0.0
         alone = self.call_cost(longest, 1)
-        return max(alone, opts.call_seconds / self._seconds_per_unit)
+        if not math.isfinite(alone):
+            return 0.0
+        return max(opts.call_alone_factor * alone, opts.call_seconds)
 
     def call_cost(self, longest: int, rows: int) -> float:
-        """What a call costs for the Stop bound, in units the engine times: decoding steps
-        (``longest``) x (a fixed part + every beam of every row). Measured on the base test
-        model at beam 2, a row costs about as much as the fixed part, so rows count x beam;
-        ``batching.call_units`` (the throughput planner's model) weighs rows 5x lighter and
-        under-estimated wide calls 2-3x, so Stops waited 1.5-2 s."""
-        return max(1, longest) * (1.0 + self.options.beam_size * rows)
+        """What a call of ``rows`` parts padded to ``longest`` tokens takes on this machine now,
+        in seconds, from the engine's own timed calls (``CallClock``); infinite before the first."""
+        return self._clock.seconds(longest, rows)
 
-    def _timed(self, units: float, seconds: float) -> None:
-        """Learn the seconds per cost unit from a finished call (a moving average that follows a
-        machine getting busier or quieter within a few calls)."""
-        observed = seconds / max(units, 1.0)
-        old = self._seconds_per_unit
-        self._seconds_per_unit = observed if old is None else 0.5 * old + 0.5 * observed
+    def _timed(self, longest: int, rows: int, seconds: float) -> None:
+        """Learn from a finished call (the clock follows a machine getting busier or quieter
+        within a few calls)."""
+        self._clock.observe(longest, rows, seconds)
 
     def _decode(self, batch: list[list[str]], cancel: CancelFn | None = None) -> list[list[str]] | None:
         """Decode one batch; outputs that ran into the length bound inside a loop are decoded
@@ -466,7 +466,7 @@ class Translator:
             for k, h in zip(looped, again, strict=True):
                 hyps[k] = h
         # Timed with its loop retry: a Stop waits for both, so both are the call's cost.
-        self._timed(self.call_cost(longest, len(batch)), time.perf_counter() - t0)
+        self._timed(longest, len(batch), time.perf_counter() - t0)
         return hyps
 
     def _call(
