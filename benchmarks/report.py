@@ -447,7 +447,7 @@ def _gui_md(results: dict[str, Any]) -> list[str]:
     gui = results.get("gui") or {}
     if not gui:
         return []
-    out = ["## 5. GUI (offscreen, fresh process each)", ""]
+    out = ["## 5. GUI (offscreen, fresh process each)", "", *_stamp(results, "gui")]
     st = gui.get("startup") or {}
     size = (gui.get("responsiveness") or {}).get("size", "")
     for k, label in (("no_model", "without a model"), ("with_model", f"with the {size} model installed")):
