@@ -74,7 +74,14 @@ def test_tiny_model_decodes_real_pieces_only(tiny_model: Path) -> None:
     translator = ctranslate2.Translator(str(tiny_model), compute_type="int8", intra_threads=1)
     vocab = json.loads((tiny_model / "shared_vocabulary.json").read_text("utf-8"))
     sp = spm.SentencePieceProcessor(model_file=str(tiny_model / "source.spm"))
-    sentences = ["Regjeringen la fram statsbudsjettet onsdag.", "Det var kaldt i Oslo i går."]
+    # Several inputs: random weights at int8 give near-tied logits, and which piece wins depends
+    # on the CPU's int8 kernels (on an AVX512-VNNI EPYC three of these four start alike).
+    sentences = [
+        "Regjeringen la fram statsbudsjettet onsdag.",
+        "Det var kaldt i Oslo i går.",
+        "Bergen kommune åpnet en ny bro.",
+        "Prisene steg med 5 prosent.",
+    ]
     batch = [[*sp.encode(s, out_type=str), "</s>"] for s in sentences]
     results = translator.translate_batch(batch, beam_size=1, max_decoding_length=20)
     outputs = [r.hypotheses[0] for r in results]
@@ -82,7 +89,7 @@ def test_tiny_model_decodes_real_pieces_only(tiny_model: Path) -> None:
     for hyp in outputs:
         assert not any(p.startswith("<unused") or p == "<unk>" for p in hyp)
         assert set(hyp) <= set(vocab)
-    assert outputs[0] != outputs[1]  # not a constant output
+    assert len({tuple(hyp) for hyp in outputs}) > 1  # not a constant output
 
 
 def test_make_model_refuses_a_non_empty_folder(tmp_path: Path) -> None:
