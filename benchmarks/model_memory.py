@@ -28,16 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import REPO, rss_status, work_dir
+from models.store import hub
 
 FULL = {"d_model": 1024, "layers": 6, "heads": 16, "ffn": 4096}  # transformer-big
-NEEDED = (
-    "config.json",
-    "source.spm",
-    "target.spm",
-    "vocab.json",
-    "tokenizer_config.json",
-    "model.safetensors",
-)
+# The files the store downloads for a safetensors checkpoint, named where the store names them.
+NEEDED = (*hub.NEEDED, *hub.OPTIONAL, hub.SAFETENSORS)
 
 
 def build_repo(work: Path) -> Any:
