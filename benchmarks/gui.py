@@ -15,7 +15,9 @@ child translates the same article the way ``nordbrief translate`` does (``models
 fresh process, fresh translation memory) under the same load: window speed = CLI time / window
 time (medians of 7 interleaved runs; sentences, key-fact bullets and the fact check, as both
 do them; model loading excluded on both sides). Both decode with a real model's output lengths
-(``_like_a_real_model``).
+(``benchmarks.translation.like_a_real_model``; random weights of the
+current test models emit ``</s>`` after a token or two, so without it the seed article
+"translates" in 0.6 s and the figures would measure nothing but overhead).
 
 Stop latency: the window translates a long article (the seed's sentences with numbers changed so
 the memory never hits); once sentences stream in, ``MainWindow.stop`` is called and the time until
@@ -125,23 +127,10 @@ def _wait(cond: Callable[[], bool], timeout: float) -> bool:
     return cond()
 
 
-def _like_a_real_model(translator: Any) -> Any:
-    """Give a random-weight translator a real model's output lengths (section 1's
-    ``_StopLikeARealModel``: 1.1 x each source, no loop retry). Random weights of the current test
-    models emit ``</s>`` after a token or two, so without this the seed article "translates" in
-    0.6 s and the window-vs-CLI figures would measure nothing but overhead."""
-    import dataclasses
-
-    from benchmarks.translation import REALISTIC_OPTIONS, _StopLikeARealModel
-
-    translator.options = dataclasses.replace(translator.options, **REALISTIC_OPTIONS)
-    translator.ct2 = _StopLikeARealModel(translator.ct2)
-    return translator
-
-
 def _loaded_window(model: str) -> tuple[Any, Any]:
     """The app and a shown ``MainWindow`` with ``model`` loaded through its own background lane
     (output lengths like a real model's); exits the child with an error line if it cannot load."""
+    from benchmarks.translation import like_a_real_model
     from desktop.app import make_app
     from desktop.mainwindow import MainWindow
 
@@ -151,7 +140,7 @@ def _loaded_window(model: str) -> tuple[Any, Any]:
     if not _wait(lambda: window.translator is not None, 300):
         print(json.dumps({"error": f"model did not load (state {window.model_state})"}), flush=True)
         os._exit(0)
-    _like_a_real_model(window.translator)
+    like_a_real_model(window.translator)
     return app, window
 
 
@@ -266,11 +255,12 @@ def _child_cli_speed(model: str) -> None:
     facts first, then the sentences and the compressed bullets, then the fact check, which is
     the window's work too); translation and check time only. The timed run is the second from
     a fresh memory, as in the window child (whose first run is the one opening the file starts)."""
+    from benchmarks.translation import like_a_real_model
     from models import pipeline
     from models.settings import EngineSettings
 
     translator, _info = pipeline.open_translator(EngineSettings(model=model))
-    _like_a_real_model(translator)
+    like_a_real_model(translator)
     text = seed_article_path().read_text(encoding="utf-8")
     for _run in range(2):
         translator.memory.clear()

@@ -182,19 +182,25 @@ class _StopLikeARealModel:
         return getattr(self.inner, name)
 
 
+def like_a_real_model(engine: Any) -> Any:
+    """Give a loaded random-weight translator (the benchmark's own or a window's) a real model's
+    output lengths: ``REALISTIC_OPTIONS`` and ``_StopLikeARealModel`` around its CTranslate2."""
+    import dataclasses
+
+    engine.options = dataclasses.replace(engine.options, **REALISTIC_OPTIONS)
+    engine.ct2 = _StopLikeARealModel(engine.ct2)
+    return engine
+
+
 def load_engine(model_dir: Path, *, beam: int | None = None, realistic: bool = True) -> Any:
     """Nordbrief's translator as the app opens it (``pipeline.open_translator``), with its own
     fresh memory."""
     from models import pipeline
-    from models.translation.engine import TranslateOptions
     from models.translation.memory import TranslationMemory
 
-    options = TranslateOptions(**REALISTIC_OPTIONS) if realistic else None
     settings = pipeline.EngineSettings(model=str(model_dir), beam=beam)
-    engine, _info = pipeline.open_translator(settings, options=options, memory=TranslationMemory())
-    if realistic:
-        engine.ct2 = _StopLikeARealModel(engine.ct2)
-    return engine
+    engine, _info = pipeline.open_translator(settings, memory=TranslationMemory())
+    return like_a_real_model(engine) if realistic else engine
 
 
 def stream_article(article: Any, engine: Any) -> Iterator[float]:
