@@ -443,6 +443,14 @@ def _memory_md(results: dict[str, Any]) -> list[str]:
     return out
 
 
+def _speed_text(pairs: dict[str, Any]) -> str:
+    """Window vs CLI medians of one set of interleaved pairs (``benchmarks.gui._speed_pairs``)."""
+    return (
+        f"CLI {_fmt(pairs.get('cli_seconds'))} s, window {_fmt(pairs.get('window_seconds'))} s, "
+        f"window speed {_fmt(pairs.get('speed_ratio'))} x the CLI's"
+    )
+
+
 def _gui_md(results: dict[str, Any]) -> list[str]:
     gui = results.get("gui") or {}
     if not gui:
@@ -476,8 +484,7 @@ def _gui_md(results: dict[str, Any]) -> list[str]:
                 f"model translating the seed article with a real model's output lengths (translation, "
                 f"bullets and fact check as `nordbrief translate` does them; median of "
                 f"{len(b.get('cli') or [])} interleaved fresh processes each): "
-                f"CLI {_fmt(b.get('cli_seconds'))} s, window {_fmt(b.get('window_seconds'))} s, "
-                f"window speed {_fmt(b.get('speed_ratio'))} x the CLI's (best runs: "
+                f"{_speed_text(b)} (best runs: "
                 f"{_fmt(b.get('best_cli_seconds'))} s and {_fmt(b.get('best_window_seconds'))} s, "
                 f"{_fmt(b.get('best_speed_ratio'))} x); worst 10 ms timer gap "
                 f"{_fmt(b.get('worst_gap_ms'), 1)} ms from Translate to done (measured in a second, "
@@ -489,8 +496,7 @@ def _gui_md(results: dict[str, Any]) -> list[str]:
         if "speed_ratio" in idle:
             out.append(
                 f"- The same without the busy loops (median of {len(idle.get('cli') or [])} pairs): "
-                f"CLI {_fmt(idle.get('cli_seconds'))} s, window {_fmt(idle.get('window_seconds'))} s, "
-                f"window speed {_fmt(idle.get('speed_ratio'))} x the CLI's; worst timer gap "
+                f"{_speed_text(idle)}; worst timer gap "
                 f"{_fmt(idle.get('worst_gap_ms'), 1)} ms"
             )
         st = b.get("stop") or {}
