@@ -1,5 +1,5 @@
 """What a CTranslate2 call costs on this machine right now, learned from the calls the engine
-times: the Stop bound at beam > 1 (``Translator.max_call_units``).
+times: the Stop bound at beam > 1 (``Translator.max_call_seconds``).
 
 A call of ``rows`` sentences padded to ``steps`` source tokens takes about
 ``steps x (fixed + per_row x rows)`` seconds: each decoding step has a fixed part (the layers'

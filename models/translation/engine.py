@@ -373,7 +373,7 @@ class Translator:
         for the sentences each batch completes, then None if cancelled before or during a batch.
 
         The batches are planned again before every call, with the call cost measured so far
-        (``max_call_units``), so a Stop never waits for more than about one planned call."""
+        (``max_call_seconds``), so a Stop never waits for more than about one planned call."""
         parts: list[tuple[int, list[str]]] = []  # (sentence position in window, tokens)
         parts_of: list[list[int]] = []  # each sentence's parts, in order
         for k, sent in enumerate(sentences):
@@ -391,7 +391,7 @@ class Translator:
             plan = plan_batches(
                 [len(parts[j][1]) for j in remaining],
                 max_tokens=self.options.max_batch_tokens,
-                max_units=self.max_call_units(longest, cancellable=cancel is not None),
+                max_units=self.max_call_seconds(longest, cancellable=cancel is not None),
                 cap_cost=self.call_cost,
             )
             batch = [remaining[k] for k in plan[0]]  # the group holding the earliest part
@@ -416,7 +416,7 @@ class Translator:
 
     # -- how long a call takes -----------------------------------------------------------------
 
-    def max_call_units(self, longest: int, *, cancellable: bool = True) -> float | None:
+    def max_call_seconds(self, longest: int, *, cancellable: bool = True) -> float | None:
         """The cost cap of the next call, in predicted seconds (``call_cost``): ``call_seconds``,
         or ``call_alone_factor`` x the window's longest part decoded alone if that is more.
         None (no cap) when nobody can cancel, when ``call_seconds`` is 0 or at beam 1 (the
