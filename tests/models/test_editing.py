@@ -130,13 +130,12 @@ class _Spy:
 def test_at_beam_2_a_cancellable_run_keeps_calls_small(tiny_model: Path) -> None:
     """At beam > 1 no call can be interrupted, so calls are capped by their measured cost;
     without a cancel function the engine batches as wide as it likes."""
-    probe = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
+    wide = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
     texts = [f"Setning nummer {i} handler om været i Bergen i dag." for i in range(10, 90)]
-    lengths = [len(probe.tokenize(t)) for t in texts]
+    lengths = [len(wide.tokenize(t)) for t in texts]
     same = max(set(lengths), key=lengths.count)  # equal lengths: a part alone is the bound
     texts = [t for t, n in zip(texts, lengths, strict=True) if n == same][:40]
     assert len(texts) >= 10
-    wide = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
     spy_wide = _Spy(wide.ct2)
     wide.ct2 = spy_wide  # type: ignore[assignment]
     list(wide.stream(texts))
@@ -148,7 +147,7 @@ def test_at_beam_2_a_cancellable_run_keeps_calls_small(tiny_model: Path) -> None
     list(small.stream(texts, cancel=lambda: False))
     assert max(spy_wide.rows) > 1
     assert max(spy_small.rows) == 1  # a tiny budget: one sentence per call, never more
-    assert small.max_call_units(same) == pytest.approx(small.call_cost(same, 1))
+    assert small.max_call_seconds(same) == pytest.approx(small.call_cost(same, 1))
     # Allowed 1.5x a part alone, a call takes a few rows, never the whole window.
     small.options = type(small.options)(**{**small.options.__dict__, "call_alone_factor": 1.5})
     spy_small.rows.clear()
