@@ -57,6 +57,11 @@ class FlagDetail:
     def to_json(self) -> dict[str, str]:
         return {"flag": self.flag, "severity": self.severity, "detail": self.detail}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FlagDetail:
+        """``severity`` in the JSON is derived from ``flag`` (for readers of the file), not data."""
+        return cls(data["flag"], data["detail"])
+
 
 @dataclass
 class Sentence:
@@ -170,7 +175,7 @@ class Bullet:
         return cls(
             **fields,
             spans=[(int(a), int(b)) for a, b in data.get("spans", [])],
-            flag_details=[FlagDetail(**d) for d in data.get("flag_details", [])],
+            flag_details=[FlagDetail.from_json(d) for d in data.get("flag_details", [])],
         )
 
 
@@ -267,7 +272,7 @@ class Article:
         art.source = Source(**(data.get("source") or {}))
         art.paragraphs = [Paragraph(**p) for p in data.get("paragraphs", [])]
         for s in data.get("sentences", []):
-            details = [FlagDetail(d["flag"], d["detail"]) for d in s.get("flag_details", [])]
+            details = [FlagDetail.from_json(d) for d in s.get("flag_details", [])]
             art.sentences.append(
                 Sentence(**{k: v for k, v in s.items() if k != "flag_details"}, flag_details=details)
             )

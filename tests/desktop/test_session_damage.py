@@ -33,8 +33,11 @@ def _article() -> Any:
         s.translation = f"sentence {s.index}"
     art.sentences[1].edited = True
     summarize_article(art, bullets=3)  # facts and bullets
+    art.bullets[0].compressed = True  # its own English, checked on its own: a flagged bullet
+    art.bullets[0].translation = "Oslo got new buses."
     apply_check(art, check_article(art))  # flags and flag details ("sentence 1" lacks the 12)
     assert art.bullets and art.facts and any(s.flag_details for s in art.sentences)
+    assert art.bullets[0].flag_details, "a bullet's flag details must be in the saved session"
     return art
 
 
