@@ -13,9 +13,10 @@ Busy machine (issue 16, item 4): the same child runs again while two busy-loop p
 normal priority compete for the cores (a journalist's laptop always runs a browser), and a CLI
 child translates the same article the way ``nordbrief translate`` does (``models.pipeline``,
 fresh process, fresh translation memory) under the same load: window speed = CLI time / window
-time (medians of 7 interleaved runs; sentences, key-fact bullets and the fact check, as both
-do them; model loading excluded on both sides). Both decode with a real model's output lengths
-(``benchmarks.translation.like_a_real_model``; random weights of the
+time (each child's figure the median of its 3 timed runs after a warm-up, each started from an
+idle window; then medians of 7 interleaved children of each kind; sentences, key-fact bullets
+and the fact check, as both do them; model loading excluded on both sides). Both decode with a
+real model's output lengths (``benchmarks.translation.like_a_real_model``; random weights of the
 current test models emit ``</s>`` after a token or two, so without it the seed article
 "translates" in 0.6 s and the figures would measure nothing but overhead).
 
@@ -166,12 +167,28 @@ def _until_translated(window: Any, timeout: float) -> None:
         del window._translate_finished  # the class's method again
 
 
+def _until_idle(window: Any) -> None:
+    """Wait until the window has nothing left to do: no run, no job of any lane, no autosave
+    pending. The previous run's autosave fires 1.5 s after it ends, which would land inside a
+    run started at once; the CLI child starts each run with nothing else in flight, so must the
+    window."""
+    _wait(
+        lambda: (
+            not window.translating
+            and not window.tasks.active()
+            and not window._autosave_timer.isActive()
+            and not window.autosaving
+        ),
+        120,
+    )
+
+
 def _translate_time(window: Any, marks: list[float] | None = None) -> float:
     """Seconds from ``translate`` to the run's end, every sentence translated, its key facts'
-    English and the fact check applied (the window's speed), from a fresh translation memory;
-    ``marks`` gets the run's start and end (``perf_counter``)."""
+    English and the fact check applied (the window's speed), from a fresh translation memory and
+    an idle window; ``marks`` gets the run's start and end (``perf_counter``)."""
     _wait(lambda: window.article is not None and bool(window.article.sentences), 60)
-    _wait(lambda: not window.translating, 600)
+    _until_idle(window)
     for s in window.article.sentences:
         s.translation = None
     window.translator.memory.clear()
@@ -250,11 +267,23 @@ def _child_stop(model: str) -> None:
     os._exit(0)
 
 
+# Timed runs per child, after a warm-up run: their median is the child's figure. One run of the
+# same work under two busy loops took 2.6 to 7.4 s on a 2-vCPU VM; three per process cost ~10 s
+# more per child and steady each child's figure against one unlucky stretch of scheduling.
+TIMED_RUNS = 3
+
+
+def _timed(runs: list[float]) -> dict[str, Any]:
+    """A speed child's figures: the median of its timed runs, and the runs themselves."""
+    return {"seconds": round(statistics.median(runs), 3), "runs": [round(r, 3) for r in runs]}
+
+
 def _child_cli_speed(model: str) -> None:
     """Translate the seed article as ``nordbrief translate`` does (``models.cli.translate``: key
     facts first, then the sentences and the compressed bullets, then the fact check, which is
     the window's work too); translation and check time only. The timed run is the second from
-    a fresh memory, as in the window child (whose first run is the one opening the file starts)."""
+    a fresh memory: the first run warms up, the next ``TIMED_RUNS`` are timed, as in the window
+    child (whose first run is the one opening the file starts)."""
     from benchmarks.translation import like_a_real_model
     from models import pipeline
     from models.settings import EngineSettings
@@ -262,7 +291,8 @@ def _child_cli_speed(model: str) -> None:
     translator, _info = pipeline.open_translator(EngineSettings(model=model))
     like_a_real_model(translator)
     text = seed_article_path().read_text(encoding="utf-8")
-    for _run in range(2):
+    runs = []
+    for _run in range(1 + TIMED_RUNS):
         translator.memory.clear()
         article = pipeline.article_from_text(text)
         pipeline.summarize_article(article)
@@ -270,14 +300,15 @@ def _child_cli_speed(model: str) -> None:
         for batch in pipeline.translate_article(article, translator):
             pipeline.apply_translations(article, batch)
         pipeline.check_article(article)
-        seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": round(seconds, 3)}), flush=True)
+        runs.append(time.perf_counter() - t0)
+    print(json.dumps(_timed(runs[1:])), flush=True)
 
 
 def _child_window_speed(model: str) -> None:
-    """The window's translation time for the seed article, then the timer gaps of a second run.
+    """The window's translation time for the seed article (``TIMED_RUNS`` runs after the one
+    opening the file starts), then the timer gaps of one more run.
 
-    Two runs, because the 10 ms probe timer is an instrument that changes what it measures:
+    Separate runs, because the 10 ms probe timer is an instrument that changes what it measures:
     its 100 wake-ups a second pre-empt CTranslate2's threads on a machine whose cores are all
     busy, which the CLI never has to bear (and the window itself does not do: it wakes only for
     results). The timed run has no probe; the probed run repeats it for the gaps."""
@@ -285,7 +316,7 @@ def _child_window_speed(model: str) -> None:
 
     app, window = _loaded_window(model)
     window.open_path(str(seed_article_path()))
-    seconds = _translate_time(window)
+    runs = [_translate_time(window) for _ in range(TIMED_RUNS)]
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(10)
@@ -298,7 +329,7 @@ def _child_window_speed(model: str) -> None:
     print(
         json.dumps(
             {
-                "seconds": round(seconds, 3),
+                **_timed(runs),
                 "probed_seconds": round(probed, 3),
                 "worst_gap_ms": round(gaps[-1], 1) if gaps else None,
                 "p99_gap_ms": round(gaps[int(0.99 * (len(gaps) - 1))], 1) if gaps else None,
