@@ -281,9 +281,9 @@ def _timed(runs: list[float]) -> dict[str, Any]:
 def _child_cli_speed(model: str) -> None:
     """Translate the seed article as ``nordbrief translate`` does (``models.cli.translate``: key
     facts first, then the sentences and the compressed bullets, then the fact check, which is
-    the window's work too); translation and check time only. The timed run is the second from
-    a fresh memory: the first run warms up, the next ``TIMED_RUNS`` are timed, as in the window
-    child (whose first run is the one opening the file starts)."""
+    the window's work too); translation and check time only. Every run starts from a fresh
+    memory: the first warms up, the next ``TIMED_RUNS`` are timed, as in the window child (whose
+    warm-up is the run opening the file starts)."""
     from benchmarks.translation import like_a_real_model
     from models import pipeline
     from models.settings import EngineSettings
