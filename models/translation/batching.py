@@ -3,7 +3,7 @@ they decode fastest (README "Translation")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 # Cost of one decoding step of a batch, in rows: CTranslate2 on 2 cores, beam 2, int8, measured
 # on the base and big shapes (step time ~ 10 ms + 2.1 ms x rows for base, 28 ms + 4.9 ms x rows
@@ -13,8 +13,7 @@ STEP_COST_ROWS = 5.0
 
 
 def call_units(longest: int, rows: int, step_cost_rows: float = STEP_COST_ROWS) -> float:
-    """The cost model's price of one CTranslate2 call, in row-steps: ``longest x (fixed + rows)``.
-    The engine times its calls against it to learn how many seconds a unit takes right now."""
+    """The cost model's price of one CTranslate2 call, in row-steps: ``longest x (fixed + rows)``."""
     return max(1, longest) * (step_cost_rows + rows)
 
 
@@ -23,8 +22,6 @@ def plan_batches(
     *,
     max_tokens: int,
     step_cost_rows: float = STEP_COST_ROWS,
-    max_units: float | None = None,
-    cap_cost: Callable[[int, int], float] | None = None,
 ) -> list[list[int]]:
     """Cut parts into CTranslate2 calls that decode fastest; returns lists of indices.
 
@@ -32,13 +29,11 @@ def plan_batches(
     padded to the longest, and each step has a fixed cost independent of the rows), so the parts
     are sorted by length and split into contiguous groups by dynamic programming, each group at
     most ``max_tokens`` padded tokens (rows x longest). Few, wide batches of similar length win;
-    a short sentence is not dragged through a long one's decoding steps.
-
-    ``max_units`` caps a call's cost (``cap_cost(longest, rows)``, default ``call_units``): at
-    beam > 1 a CTranslate2 call cannot be interrupted, so this bounds how long a Stop waits. A
-    part alone is always allowed.
+    a short sentence is not dragged through a long one's decoding steps. The plan does not
+    depend on whether anyone may stop the run: a Stop never waits for a call (the engine leaves
+    an unwanted call to finish in CTranslate2's worker), so a cancellable run batches as wide as
+    the CLI's.
     """
-    capped = cap_cost or (lambda longest, rows: call_units(longest, rows, step_cost_rows))
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     n = len(order)
     best = [0.0] + [float("inf")] * n  # best[k]: cost of the first k sorted parts
@@ -48,8 +43,6 @@ def plan_batches(
         for start in range(end - 1, -1, -1):
             rows = end - start
             if rows > 1 and rows * longest > max_tokens:
-                break
-            if rows > 1 and max_units is not None and capped(longest, rows) > max_units:
                 break
             cost = best[start] + call_units(longest, rows, step_cost_rows)
             if cost < best[end]:

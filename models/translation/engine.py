@@ -4,9 +4,11 @@ Design choices (see README "Translation"):
 
 - int8 weights by default: OPUS-MT quality is kept and CPU decoding is several times faster
   than float32.
-- One translation at a time per model (``inter_threads=1``), using the machine's physical cores
-  inside it (``intra_threads``): more threads than cores slows CTranslate2 down, which is the
-  trap on 2-core laptops and on macOS with efficiency cores.
+- One translation at a time per model, using the machine's physical cores inside it
+  (``intra_threads``): more threads than cores slows CTranslate2 down, which is the trap on
+  2-core laptops and on macOS with efficiency cores. CTranslate2 gets a second worker
+  (``inter_threads=2``; the workers share the weights) only so that new work after a Stop need
+  not queue behind the call the Stop left running (below).
 - The first sentence goes to CTranslate2 alone so it shows at once; the rest goes in look-ahead
   windows (``window`` sentences), sorted by length inside a window and cut into the batches that
   a measured cost model says decode fastest (``batching.plan_batches``). Results are always
@@ -14,10 +16,14 @@ Design choices (see README "Translation"):
 - Never silent truncation: a sentence longer than the model's input limit is split at clause
   boundaries, translated in parts and rejoined. Decoding length is bounded by the input length,
   and degenerate loops ("the the the the") are collapsed (``repeats``).
-- Stop within about one sentence's time: a CTranslate2 call cannot be interrupted at beam > 1
-  (its per-token callback works at beam 1 only, where it is used), so no call is planned to take
-  longer than ``call_seconds`` or the longest sentence alone, whichever is more; the engine times
-  its own calls to know what a call costs on this machine right now (``callclock``).
+- Stop at once, without narrow batches: a CTranslate2 call cannot be interrupted at beam > 1
+  (its per-token callback works at beam 1 only, where it is used). So a cancellable call at
+  beam > 1 is submitted asynchronously and waited for until it ends or the run is cancelled
+  (a ``WakingCancel`` such as the window's job token wakes the wait; a plain cancel function
+  is asked every ``CANCEL_POLL_SECONDS``); on a Stop the stream ends there and the call
+  finishes unwanted in CTranslate2's worker (never killed; ``wait_abandoned`` joins it). Calls
+  used to be capped in measured seconds instead: the window cut the seed article into 7-8
+  calls where the CLI makes 6, each extra call paying every decoding step's fixed cost again.
 - A translation memory (``memory``; in process only: articles are confidential) so
   re-translating an edited article sends only the changed sentences to CTranslate2.
 - The output shortlist (``shortlist``) when the folder has one that is safe to use.
@@ -29,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import threading
@@ -37,11 +42,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from models.errors import ModelError
 from models.translation.batching import plan_batches
-from models.translation.callclock import CallClock
 from models.translation.cores import default_threads
 from models.translation.memory import DEFAULT_MEMORY, TranslationMemory, normalise_sentence
 from models.translation.repeats import collapse_repeats
@@ -55,12 +59,30 @@ DEFAULT_BEAM = 2
 DEFAULT_COMPUTE_TYPE = "int8"
 EOS = "</s>"
 SMALL_MODEL_BYTES = 20_000_000
+# How often a waiting cancellable call at beam > 1 asks a plain cancel function whether the run
+# was stopped (a ``WakingCancel`` wakes the wait itself, with no polling): the Stop latency's
+# bound. Every wake-up can pre-empt a CTranslate2 thread on a busy machine.
+CANCEL_POLL_SECONDS = 0.05
+_ABANDONED_LOCK = threading.Lock()
 # Second decoding of an output that looped until the length bound.
 GUARD_NO_REPEAT_NGRAM = 4
 GUARD_REPETITION_PENALTY = 1.2
 _VERIFY_HINT = "re-download or run: nordbrief models verify"
 
 CancelFn = Callable[[], bool]
+
+
+@runtime_checkable
+class WakingCancel(Protocol):
+    """A cancel function that can also wake a waiter when it is cancelled (the window's job
+    token): a call waited for with it needs no polling timer."""
+
+    def __call__(self) -> bool: ...
+
+    def wake_on_cancel(self, wake: Callable[[], None]) -> Callable[[], None]:
+        """Call ``wake`` (from the cancelling thread) when cancelled, at once if already;
+        returns the function that unregisters it."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -87,15 +109,6 @@ class TranslateOptions:
     max_batch_tokens: int = 4096
     window: int = 64
     first_window: int = 1
-    # The longest a CTranslate2 call may be planned to take, in seconds (0: no cap), when the
-    # caller can cancel: at beam > 1 a call runs to its end, so this bounds how long Stop waits.
-    # A longer sentence still goes alone (no call can be shorter than that). Not in the memory
-    # key: batching does not change what a sentence translates to.
-    call_seconds: float = 1.0
-    # ... or this many times the window's longest part decoded alone, if that is more: nothing
-    # stops sooner than that part alone, and cutting a batch of long parts into one-row calls
-    # pays each step's fixed cost once per row (the seed article translated 1.3x slower).
-    call_alone_factor: float = 1.5
 
     def memory_key(self) -> tuple[Any, ...]:
         return (
@@ -185,7 +198,7 @@ class Translator:
             opts = TranslateOptions(**{**opts.__dict__, "beam_size": beam_size})
         self.options = opts
         self.memory = memory if memory is not None else DEFAULT_MEMORY
-        self._clock = CallClock()  # what a call costs here, learned by ``_timed``
+        self._abandoned: list[threading.Thread] = []  # waiters of calls a Stop left running
         try:
             self.max_input_tokens, self.max_positions, append_eos = _read_limits(self.model_dir)
             self._suffix = [EOS] if append_eos else []
@@ -229,7 +242,7 @@ class Translator:
                 str(self.model_dir),
                 device="cpu",
                 compute_type=self.compute_type,
-                inter_threads=1,
+                inter_threads=2,  # the second worker only runs while a stopped call finishes
                 intra_threads=self.intra_threads,
             )
         except (RuntimeError, ValueError, OSError) as exc:
@@ -255,7 +268,9 @@ class Translator:
                 )
 
     def unload(self) -> None:
-        """Free the model's memory now rather than at garbage collection."""
+        """Free the model's memory now rather than at garbage collection (after the calls a
+        Stop left running have finished)."""
+        self.wait_abandoned()
         ct2 = getattr(self, "ct2", None)
         if ct2 is not None:
             ct2.unload_model()
@@ -370,10 +385,8 @@ class Translator:
         self, sentences: list[str], cancel: CancelFn | None
     ) -> Iterator[list[tuple[int, str]] | None]:
         """Translate one window batch by batch; yields ``[(position in window, translation)]``
-        for the sentences each batch completes, then None if cancelled before or during a batch.
-
-        The batches are planned again before every call, with the call cost measured so far
-        (``max_call_seconds``), so a Stop never waits for more than about one planned call."""
+        for the sentences each batch completes, then None if cancelled before or during a batch
+        (the batches are planned once, the same whether or not the caller can cancel)."""
         parts: list[tuple[int, list[str]]] = []  # (sentence position in window, tokens)
         parts_of: list[list[int]] = []  # each sentence's parts, in order
         for k, sent in enumerate(sentences):
@@ -382,21 +395,11 @@ class Translator:
             parts.extend((k, toks) for toks in pieces)
         missing = [len(js) for js in parts_of]  # parts of each sentence not decoded yet
         outputs: list[list[str]] = [[] for _ in parts]
-        longest = max((len(t) for _, t in parts), default=1)
-        remaining = list(range(len(parts)))
-        while remaining:
+        plan = plan_batches([len(toks) for _, toks in parts], max_tokens=self.options.max_batch_tokens)
+        for batch in plan:  # earliest document position first
             if cancel is not None and cancel():
                 yield None
                 return
-            plan = plan_batches(
-                [len(parts[j][1]) for j in remaining],
-                max_tokens=self.options.max_batch_tokens,
-                max_units=self.max_call_seconds(longest, cancellable=cancel is not None),
-                cap_cost=self.call_cost,
-            )
-            batch = [remaining[k] for k in plan[0]]  # the group holding the earliest part
-            taken = set(batch)
-            remaining = [j for j in remaining if j not in taken]
             hyps = self._decode([parts[j][1] for j in batch], cancel)
             if hyps is None:  # stopped mid-call (beam 1): the partial outputs are dropped
                 yield None
@@ -414,31 +417,6 @@ class Translator:
                 result.append((k, " ".join(t for t in texts if t)))
             yield result
 
-    # -- how long a call takes -----------------------------------------------------------------
-
-    def max_call_seconds(self, longest: int, *, cancellable: bool = True) -> float | None:
-        """The cost cap of the next call, in predicted seconds (``call_cost``): ``call_seconds``,
-        or ``call_alone_factor`` x the window's longest part decoded alone if that is more.
-        None (no cap) when nobody can cancel, when ``call_seconds`` is 0 or at beam 1 (the
-        per-step callback stops a call there); 0 (one part per call) until a call was timed."""
-        opts = self.options
-        if not cancellable or opts.call_seconds <= 0 or opts.beam_size == 1:
-            return None
-        alone = self.call_cost(longest, 1)
-        if not math.isfinite(alone):
-            return 0.0
-        return max(opts.call_alone_factor * alone, opts.call_seconds)
-
-    def call_cost(self, longest: int, rows: int) -> float:
-        """What a call of ``rows`` parts padded to ``longest`` tokens takes on this machine now,
-        in seconds, from the engine's own timed calls (``CallClock``); infinite before the first."""
-        return self._clock.seconds(longest, rows)
-
-    def _timed(self, longest: int, rows: int, seconds: float) -> None:
-        """Learn from a finished call (the clock follows a machine getting busier or quieter
-        within a few calls)."""
-        self._clock.observe(longest, rows, seconds)
-
     def _decode(self, batch: list[list[str]], cancel: CancelFn | None = None) -> list[list[str]] | None:
         """Decode one batch; outputs that ran into the length bound inside a loop are decoded
         again with CTranslate2's repetition controls (the repetition guard's second line).
@@ -446,7 +424,6 @@ class Translator:
         opts = self.options
         longest = max(len(t) for t in batch)
         max_len = min(self.max_positions - 1, int(opts.length_ratio * longest) + opts.length_extra)
-        t0 = time.perf_counter()
         hyps = self._call(batch, max_len, opts.repetition_penalty, opts.no_repeat_ngram_size, cancel)
         if hyps is None:
             return None
@@ -465,8 +442,6 @@ class Translator:
                 return None
             for k, h in zip(looped, again, strict=True):
                 hyps[k] = h
-        # Timed with its loop retry: a Stop waits for both, so both are the call's cost.
-        self._timed(longest, len(batch), time.perf_counter() - t0)
         return hyps
 
     def _call(
@@ -487,6 +462,8 @@ class Translator:
                 return stopped
 
             extra["callback"] = step
+        elif cancel is not None:
+            extra["asynchronous"] = True
         results = self.ct2.translate_batch(
             batch,
             beam_size=self.options.beam_size,
@@ -497,9 +474,69 @@ class Translator:
             use_vmap=self.has_vmap and self.options.use_vmap,
             **extra,
         )
+        if "asynchronous" in extra:
+            assert cancel is not None
+            results = self._await(results, cancel)
+            if results is None:
+                return None
         if stopped:
             return None
         return [list(r.hypotheses[0]) for r in results]
+
+    def _await(self, pending: list[Any], cancel: CancelFn) -> list[Any] | None:
+        """The results of an asynchronous call, or None as soon as ``cancel()`` says so.
+
+        A helper thread blocks on the results (CTranslate2's async results have no timeout), so
+        the caller wakes the moment the call ends or, with a ``WakingCancel``, the moment it is
+        cancelled; a plain cancel function is asked every ``CANCEL_POLL_SECONDS``. A stopped
+        call's helper keeps this CTranslate2 translator alive until the call has finished in
+        its worker."""
+        finished = threading.Event()  # the call ended
+        wake = threading.Event()  # the call ended, or the run was cancelled
+        box: list[Any] = []
+
+        def wait(_keep_alive: Any) -> None:
+            try:
+                box.append([r.result() for r in pending])
+            except BaseException as exc:  # re-raised in the caller, like a blocking call's
+                box.append(exc)
+            finally:
+                finished.set()
+                wake.set()
+
+        helper = threading.Thread(target=wait, args=(self.ct2,), name="nordbrief-ct2-call")
+        helper.start()
+        if isinstance(cancel, WakingCancel):
+            unregister = cancel.wake_on_cancel(wake.set)
+            try:
+                wake.wait()
+            finally:
+                unregister()
+        else:
+            while not wake.wait(CANCEL_POLL_SECONDS) and not cancel():
+                pass
+        if not finished.is_set():  # woken by the Stop: leave the call to finish on its own
+            with _ABANDONED_LOCK:
+                self._abandoned = [t for t in self._abandoned if t.is_alive()] + [helper]
+            return None
+        helper.join()
+        out = box[0]
+        if isinstance(out, BaseException):
+            raise out
+        return list(out)
+
+    def wait_abandoned(self, timeout: float = 30.0) -> bool:
+        """Wait for the calls a Stop left running (app quit, tests); True if all ended in time."""
+        deadline = time.monotonic() + timeout
+        with _ABANDONED_LOCK:
+            helpers, self._abandoned = self._abandoned, []
+        for t in helpers:
+            t.join(max(0.0, deadline - time.monotonic()))
+        alive = [t for t in helpers if t.is_alive()]
+        if alive:
+            with _ABANDONED_LOCK:
+                self._abandoned += alive
+        return not alive
 
 
 _NOTICES_SHOWN: set[str] = set()

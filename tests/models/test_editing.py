@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,6 @@ from models.pipeline import (
     revert_translation,
     translate_article,
 )
-from models.translation.batching import call_units, plan_batches
 from models.translation.engine import Translator
 from models.translation.memory import TranslationMemory
 
@@ -104,16 +105,6 @@ def test_export_files_get_ordinary_permissions(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o640  # a replaced file keeps its mode
 
 
-def test_plan_batches_respects_a_cost_cap() -> None:
-    lengths = [10] * 12
-    free = plan_batches(lengths, max_tokens=4096)
-    capped = plan_batches(lengths, max_tokens=4096, max_units=call_units(10, 3))
-    assert max(len(g) for g in free) > 3
-    assert max(len(g) for g in capped) <= 3
-    assert sorted(i for g in capped for i in g) == list(range(12))
-    assert sorted(plan_batches([50, 10], max_tokens=4096, max_units=0.0)) == [[0], [1]]  # alone
-
-
 class _Spy:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -127,33 +118,77 @@ class _Spy:
         self.inner.unload_model()
 
 
-def test_at_beam_2_a_cancellable_run_keeps_calls_small(tiny_model: Path) -> None:
-    """At beam > 1 no call can be interrupted, so calls are capped by their measured cost;
-    without a cancel function the engine batches as wide as it likes."""
-    wide = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
+def _equal_length_texts(tr: Translator) -> list[str]:
     texts = [f"Setning nummer {i} handler om været i Bergen i dag." for i in range(10, 90)]
-    lengths = [len(wide.tokenize(t)) for t in texts]
-    same = max(set(lengths), key=lengths.count)  # equal lengths: a part alone is the bound
-    texts = [t for t, n in zip(texts, lengths, strict=True) if n == same][:40]
-    assert len(texts) >= 10
-    spy_wide = _Spy(wide.ct2)
-    wide.ct2 = spy_wide  # type: ignore[assignment]
-    list(wide.stream(texts))
-    small = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
-    tiny_budget = {"call_seconds": 1e-6, "call_alone_factor": 1.0}
-    small.options = type(small.options)(**{**small.options.__dict__, **tiny_budget})
-    spy_small = _Spy(small.ct2)
-    small.ct2 = spy_small  # type: ignore[assignment]
-    list(small.stream(texts, cancel=lambda: False))
-    assert max(spy_wide.rows) > 1
-    assert max(spy_small.rows) == 1  # a tiny budget: one sentence per call, never more
-    assert small.max_call_seconds(same) == pytest.approx(small.call_cost(same, 1))
-    # Allowed 1.5x a part alone, a call takes a few rows, never the whole window.
-    small.options = type(small.options)(**{**small.options.__dict__, "call_alone_factor": 1.5})
-    spy_small.rows.clear()
-    small.memory.clear()
-    list(small.stream(texts, cancel=lambda: False))
-    assert max(spy_small.rows) < len(texts) // 2  # rows are never free (callclock.MIN_ROW_SHARE)
+    lengths = [len(tr.tokenize(t)) for t in texts]
+    same = max(set(lengths), key=lengths.count)
+    return [t for t, n in zip(texts, lengths, strict=True) if n == same][:40]
+
+
+def test_at_beam_2_a_cancellable_run_batches_like_the_cli(tiny_model: Path) -> None:
+    """A Stop never waits for a call, so a run that can be stopped (the window's) is cut into
+    the same calls as one that cannot (the CLI's): narrower calls made the window slower."""
+    runs = []
+    for cancel in (None, lambda: False):
+        tr = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
+        texts = _equal_length_texts(tr)
+        assert len(texts) >= 10
+        spy = _Spy(tr.ct2)
+        tr.ct2 = spy  # type: ignore[assignment]
+        out = [t for batch in tr.stream(texts, cancel=cancel) for t in batch]
+        assert [i for i, _ in out] == list(range(len(texts)))
+        runs.append(spy.rows)
+    assert runs[0] == runs[1]
+    assert max(runs[1]) > 1
+
+
+class _Held:
+    def __init__(self, inner: Any, release: threading.Event) -> None:
+        self.inner, self.release = inner, release
+
+    def done(self) -> bool:
+        return self.release.is_set()
+
+    def result(self) -> Any:
+        self.release.wait()
+        return self.inner
+
+
+class _HeldCalls:
+    """CTranslate2 whose asynchronous calls end only when ``release`` is set: a call that takes
+    as long as the test wants."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.release = threading.Event()
+        self.started = threading.Event()
+
+    def translate_batch(self, source: list[list[str]], **kw: Any) -> Any:
+        held = kw.pop("asynchronous", False)
+        results = self.inner.translate_batch(source, **kw)
+        if not held:
+            return results
+        self.started.set()
+        return [_Held(r, self.release) for r in results]
+
+
+def test_at_beam_2_stop_does_not_wait_for_the_call_in_flight(tiny_model: Path) -> None:
+    tr = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
+    texts = _equal_length_texts(tr)
+    held = _HeldCalls(tr.ct2)
+    tr.ct2 = held  # type: ignore[assignment]
+    t0 = time.monotonic()
+    out = list(tr.stream(texts, cancel=held.started.is_set))  # Stop once the first call runs
+    assert time.monotonic() - t0 < 2.0  # the held call would never end by itself
+    assert out == []  # the stopped call's sentences are not yielded
+    assert held.started.is_set()
+    assert not tr.wait_abandoned(0.2)  # still running: left to finish, never killed
+    held.release.set()
+    assert tr.wait_abandoned(5.0)
+    # A cancellable call that ends is waited for as before.
+    again = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
+    done = [i for batch in again.stream(texts[:3], cancel=lambda: False) for i, _ in batch]
+    assert done == [0, 1, 2]
 
 
 def test_at_beam_1_cancel_ends_a_call_midway(tiny_model: Path) -> None:
@@ -177,3 +212,45 @@ def test_an_article_without_a_headline_gets_its_first_sentence_english_as_title(
     txt = export.render_text(art)
     assert txt.startswith("English sentence 0.\n")
     assert "Original title: Bergen kommune åpnet mandag en ny bro." in txt
+
+
+class _Token:
+    """A cancel function that wakes its waiters (the window's ``CancelToken`` in small)."""
+
+    def __init__(self) -> None:
+        self.flag = threading.Event()
+        self.wakers: list[Any] = []
+
+    def __call__(self) -> bool:
+        return self.flag.is_set()
+
+    def wake_on_cancel(self, wake: Any) -> Any:
+        self.wakers.append(wake)
+        return lambda: self.wakers.remove(wake)
+
+    def cancel(self) -> None:
+        self.flag.set()
+        for wake in list(self.wakers):
+            wake()
+
+
+def test_a_waking_cancel_stops_a_call_without_polling(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.translation import engine
+
+    monkeypatch.setattr(engine, "CANCEL_POLL_SECONDS", 60.0)  # a poll would not come in time
+    tr = Translator(tiny_model, memory=TranslationMemory(), beam_size=2)
+    texts = _equal_length_texts(tr)
+    held = _HeldCalls(tr.ct2)
+    tr.ct2 = held  # type: ignore[assignment]
+    token = _Token()
+    stopper = threading.Thread(target=lambda: (held.started.wait(5), time.sleep(0.1), token.cancel()))
+    stopper.start()
+    t0 = time.monotonic()
+    out = list(tr.stream(texts, cancel=token))
+    assert time.monotonic() - t0 < 5.0
+    stopper.join()
+    assert out == [] and token.wakers == []  # woken, and the waiter unregistered itself
+    held.release.set()
+    assert tr.wait_abandoned(5.0)

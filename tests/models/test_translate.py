@@ -40,6 +40,19 @@ LONG = (
 )
 
 
+class _Finished:
+    """An asynchronous CTranslate2 result that has already arrived."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> Any:
+        return self.value
+
+
 class SpyCT2:
     """Records every batch and option set that reaches the real ``translate_batch``."""
 
@@ -51,6 +64,10 @@ class SpyCT2:
     def translate_batch(self, source: list[list[str]], **kwargs: Any) -> Any:
         self.calls.append(([list(s) for s in source], dict(kwargs)))
         results = self.inner.translate_batch(source, **kwargs)
+        if kwargs.get("asynchronous"):  # a cancellable call at beam > 1: waited for here
+            results = [_Finished(r.result()) for r in results]
+            self.outputs.append([list(r.value.hypotheses[0]) for r in results])
+            return results
         self.outputs.append([list(r.hypotheses[0]) for r in results])
         return results
 
