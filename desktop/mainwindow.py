@@ -1308,6 +1308,8 @@ class MainWindow(QMainWindow):
         self._analyse_timer.stop()
         self._autosave_timer.stop()
         self.tasks.shutdown()
+        if self.translator is not None:
+            self.translator.wait_abandoned()  # a stopped call finishing in CTranslate2's worker
         self.save_settings()
         self._save_session_blocking()
         super().closeEvent(e)

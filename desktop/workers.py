@@ -59,9 +59,31 @@ class CancelToken:
     def __init__(self) -> None:
         self._event = threading.Event()
         self._report: Callable[[object], None] = lambda item: None
+        self._wakers: list[Callable[[], None]] = []
+        self._wakers_lock = threading.Lock()
 
     def cancel(self) -> None:
-        self._event.set()
+        with self._wakers_lock:
+            self._event.set()
+            wakers = list(self._wakers)
+        for wake in wakers:
+            wake()
+
+    def wake_on_cancel(self, wake: Callable[[], None]) -> Callable[[], None]:
+        """``models.translation.engine.WakingCancel``: the engine waits for a CTranslate2 call
+        without a polling timer, woken by the Stop itself."""
+        with self._wakers_lock:
+            if self._event.is_set():
+                wake()
+                return lambda: None
+            self._wakers.append(wake)
+
+        def unregister() -> None:
+            with self._wakers_lock:
+                if wake in self._wakers:
+                    self._wakers.remove(wake)
+
+        return unregister
 
     @property
     def cancelled(self) -> bool:

@@ -255,3 +255,22 @@ def test_translate_job_never_writes_into_the_shown_article(
         pipeline.apply_translations(article, b.new)
     pipeline.apply_check(article, checks[0])
     assert all(s.translation for s in article.sentences)
+
+
+def test_the_cancel_token_wakes_a_waiting_engine_call() -> None:
+    """The engine waits for a CTranslate2 call without a polling timer (each wake-up can
+    pre-empt CTranslate2 on a busy machine); the token is what wakes it on a Stop."""
+    from models.translation.engine import WakingCancel
+
+    token = CancelToken()
+    assert isinstance(token, WakingCancel)
+    woken: list[str] = []
+    unregister = token.wake_on_cancel(lambda: woken.append("a"))
+    gone = token.wake_on_cancel(lambda: woken.append("b"))
+    gone()
+    assert woken == []
+    token.cancel()
+    assert woken == ["a"]
+    unregister()
+    token.wake_on_cancel(lambda: woken.append("late"))()  # cancelled already: woken at once
+    assert woken == ["a", "late"]
