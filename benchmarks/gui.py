@@ -217,11 +217,16 @@ def _long_article(copies: int) -> str:
 
 def _child_stop(model: str) -> None:
     """Time from ``stop`` to an idle window (and to a free translator lane), a few times while a
-    long article translates; also the slowest sentence of the article decoded alone, the bound
-    at beam > 1 where no call can be interrupted."""
+    long article translates, and how soon the next run (another article, started at once) shows
+    its first English: the first run's follows a quiet engine, the later ones' follow a Stop
+    whose call may still be finishing in CTranslate2's other worker. Also one sentence of the
+    article decoded alone, for scale."""
+    from models.translation.engine import CANCEL_POLL_SECONDS
+
     app, window = _loaded_window(model)
     latencies: list[float] = []  # Esc to "Stopped", new work accepted
-    engine: list[float] = []  # Esc to the translator lane free (the call in flight ended)
+    engine: list[float] = []  # Esc to the translator lane free (the stopped job returned)
+    first: list[float] = []  # Translate to the run's first English
     for k in range(3):
         window._setting_text = True
         window.original.setPlainText(_long_article(6 + k))
@@ -230,8 +235,10 @@ def _child_stop(model: str) -> None:
         window.analyse_now()
         _wait(lambda: window.article is not None, 60)
         window.translator.memory.clear()
+        t0 = time.perf_counter()
         window.translate()
         _wait(lambda: window.progress.value() > 0, 120)
+        first.append(time.perf_counter() - t0)
         _wait(lambda: False, 0.4 + 0.3 * k)  # stop at different points of a call
         job = window._translate_job
         t0 = time.perf_counter()
@@ -241,6 +248,7 @@ def _child_stop(model: str) -> None:
         _wait(lambda job=job: job.finished, 120)
         engine.append(time.perf_counter() - t0)
     tr = window.translator
+    tr.wait_abandoned()
     alone = []
     for sent in window.article.sentences[:40]:
         tr.memory.clear()
@@ -256,9 +264,9 @@ def _child_stop(model: str) -> None:
                 "worst_s": round(max(latencies), 3),
                 "engine_latencies_s": [round(x, 3) for x in engine],
                 "engine_worst_s": round(max(engine), 3),
+                "first_english_s": [round(x, 3) for x in first],
                 "beam_size": tr.options.beam_size,
-                "call_seconds": tr.options.call_seconds,
-                "call_alone_factor": tr.options.call_alone_factor,
+                "cancel_poll_s": CANCEL_POLL_SECONDS,
             }
         ),
         flush=True,

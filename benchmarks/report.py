@@ -503,13 +503,15 @@ def _gui_md(results: dict[str, Any]) -> list[str]:
         st = b.get("stop") or {}
         if "worst_s" in st:
             out.append(
-                f"- Stop (Esc) while a long article translates, beam {st.get('beam_size')}, each call "
-                f"planned to take at most {st.get('call_seconds')} s or "
-                f"{st.get('call_alone_factor', 1.0)} x its window's longest sentence alone: "
-                "'Stopped' and new work accepted after "
+                f"- Stop (Esc) while a long article translates, beam {st.get('beam_size')} (the call "
+                f"in flight is left to finish in CTranslate2's other worker; cancel asked every "
+                f"{st.get('cancel_poll_s')} s): 'Stopped' and new work accepted after "
                 f"{', '.join(_fmt(x, 3) for x in st.get('latencies_s', []))} s; the translator lane "
-                f"free (the call in flight ended) after "
-                f"{', '.join(_fmt(x, 3) for x in st.get('engine_latencies_s', []))} s; one sentence "
+                f"free (the stopped job returned) after "
+                f"{', '.join(_fmt(x, 3) for x in st.get('engine_latencies_s', []))} s; the next "
+                "run's first English after "
+                f"{', '.join(_fmt(x, 3) for x in st.get('first_english_s', []))} s (the first after "
+                "a quiet engine, the others right after a Stop); one sentence "
                 f"decoded alone: median {_fmt(st.get('median_sentence_alone_s'), 3)} s, slowest "
                 f"{_fmt(st.get('slowest_sentence_alone_s'), 3)} s"
             )

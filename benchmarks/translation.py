@@ -175,11 +175,28 @@ class _StopLikeARealModel:
             source, max_decoding_length=longest, min_decoding_length=longest, **kwargs
         )
         self.calls += 1
+        if kwargs.get("asynchronous"):  # a cancellable call: counted when its results are read
+            return [_Counted(self, r, w) for r, w in zip(results, wanted, strict=True)]
         self.tokens += sum(min(len(r.hypotheses[0]), w) for r, w in zip(results, wanted, strict=True))
         return results
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+class _Counted:
+    """One asynchronous result of ``_StopLikeARealModel``: its tokens count once it is read."""
+
+    def __init__(self, owner: _StopLikeARealModel, inner: Any, wanted: int) -> None:
+        self.owner, self.inner, self.wanted = owner, inner, wanted
+
+    def done(self) -> bool:
+        return bool(self.inner.done())
+
+    def result(self) -> Any:
+        r = self.inner.result()
+        self.owner.tokens += min(len(r.hypotheses[0]), self.wanted)
+        return r
 
 
 def like_a_real_model(engine: Any) -> Any:
