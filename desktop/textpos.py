@@ -12,7 +12,7 @@ from bisect import bisect_right
 
 # Characters outside the BMP; found by the regex engine (a Python loop over a 1 MB paste took
 # 0.4 s on the GUI thread).
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class OffsetMap:
