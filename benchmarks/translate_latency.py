@@ -56,7 +56,7 @@ def article_latency(model: Path, compute_type: str, beam: int | None, threads: i
     print(
         f"{model.name}: load {t1 - t0:.3f} s | article {len(article.sentences)} sentences, "
         f"{done} translated | first sentence {first or 0:.3f} s | whole article {t3 - t2:.3f} s "
-        f"(beam {translator.options.beam_size}, {compute_type}, {translator.intra_threads} threads)"
+        f"(beam {translator.options.beam_size}, {compute_type}, {translator.threads} threads)"
     )
     translator.unload()
 
@@ -97,7 +97,7 @@ def beam_throughput(
         print(
             f"{model.name}: beam {beam}: {tokens[beam] / best:7.0f} target tok/s best, "
             f"{tokens[beam] / med:7.0f} median ({tokens[beam]} tokens, best {best:.2f} s, "
-            f"{compute_type}, {translator.intra_threads} threads)"
+            f"{compute_type}, {translator.threads} threads)"
         )
     translator.unload()
 

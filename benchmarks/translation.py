@@ -345,7 +345,7 @@ def engine_settings(engine: Any) -> str:
     """The knobs that decide the engine's speed, for the report."""
     o = engine.options
     return (
-        f"{engine.compute_type}, {engine.intra_threads} threads, beam {o.beam_size}, "
+        f"{engine.compute_type}, {engine.threads} threads, beam {o.beam_size}, "
         f"max_batch_tokens {o.max_batch_tokens}, window {o.window}, "
         f"length bound {o.length_ratio} x src + {o.length_extra}, "
         f"loop retry {'on' if o.retry_loops else 'off'}"

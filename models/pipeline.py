@@ -256,7 +256,7 @@ def open_translator(
     translator = Translator(
         model.path,
         compute_type=settings.compute_type,
-        intra_threads=settings.threads,
+        threads=settings.threads,
         beam_size=settings.beam,
         options=options,
         memory=memory,

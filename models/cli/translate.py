@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if args.timing:
         print(
             f"nordbrief: model load {t1 - t0:.3f} s; translation {t2 - t1:.3f} s "
-            f"({total} sentences, {translator.intra_threads} threads, beam {translator.options.beam_size})",
+            f"({total} sentences, {translator.threads} threads, beam {translator.options.beam_size})",
             file=sys.stderr,
         )
     # The fact check flags what the model got wrong, in sentences and in compressed bullets.
