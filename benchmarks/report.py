@@ -504,8 +504,8 @@ def _gui_md(results: dict[str, Any]) -> list[str]:
         if "worst_s" in st:
             out.append(
                 f"- Stop (Esc) while a long article translates, beam {st.get('beam_size')} (the call "
-                f"in flight is left to finish in CTranslate2's other worker; cancel asked every "
-                f"{st.get('cancel_poll_s')} s): 'Stopped' and new work accepted after "
+                f"in flight is left to finish on CTranslate2's spare workers; the window's cancel "
+                "token wakes the engine's wait, no polling): 'Stopped' and new work accepted after "
                 f"{', '.join(_fmt(x, 3) for x in st.get('latencies_s', []))} s; the translator lane "
                 f"free (the stopped job returned) after "
                 f"{', '.join(_fmt(x, 3) for x in st.get('engine_latencies_s', []))} s; the next "
