@@ -219,7 +219,7 @@ def _child_stop(model: str) -> None:
     """Time from ``stop`` to an idle window (and to a free translator lane), a few times while a
     long article translates, and how soon the next run (another article, started at once) shows
     its first English: the first run's follows a quiet engine, the later ones' follow a Stop
-    whose call may still be finishing in CTranslate2's other worker. Also one sentence of the
+    whose call may still be finishing on CTranslate2's spare workers. Also one sentence of the
     article decoded alone, for scale."""
     from models.translation.engine import CANCEL_POLL_SECONDS
 

@@ -190,9 +190,6 @@ class _Counted:
     def __init__(self, owner: _StopLikeARealModel, inner: Any, wanted: int) -> None:
         self.owner, self.inner, self.wanted = owner, inner, wanted
 
-    def done(self) -> bool:
-        return bool(self.inner.done())
-
     def result(self) -> Any:
         r = self.inner.result()
         self.owner.tokens += min(len(r.hypotheses[0]), self.wanted)

@@ -160,19 +160,19 @@ class RowAligner(QObject):
             self._again = True
             return
         if rows is None or not rows[0] or not rows[1]:
-            yield from self._apply(self.original, [], [], [])  # nothing to align with: no margins
-            yield from self._apply(self.translation, [], [], [])
+            yield from self._apply(self.original, [], [])  # nothing to align with: no margins
+            yield from self._apply(self.translation, [], [])
             return
         left, right = rows
         for doc in (odoc, tdoc):  # lay each document out to its end before measuring
             doc.documentLayout().blockBoundingRect(doc.lastBlock())
         yield
-        lblocks, ltops, lnow = yield from _measure(odoc, left)
-        rblocks, rtops, rnow = yield from _measure(tdoc, right)
+        ltops, lnow = yield from _measure(odoc, left)
+        rtops, rnow = yield from _measure(tdoc, right)
         lm, rm = align_margins(ltops, lnow, _end(odoc), rtops, rnow, _end(tdoc))
         yield
-        changed = yield from self._apply(self.original, left, lblocks, lm)
-        changed = (yield from self._apply(self.translation, right, rblocks, rm)) or changed
+        changed = yield from self._apply(self.original, left, lm)
+        changed = (yield from self._apply(self.translation, right, rm)) or changed
         # Check the result once more (new margins re-style and re-lay out blocks, e.g. headings,
         # and Qt reports some of that only later); a pass that changes nothing ends it. Bounded,
         # so measurements that never settle cannot keep the GUI thread busy.
@@ -210,15 +210,14 @@ class RowAligner(QObject):
                 yield
         return changed
 
-    def _apply(
-        self, edit: QTextEdit, numbers: list[int], blocks: list[QTextBlock], margins: list[float]
-    ) -> Steps[bool]:
-        """Top margin for each row's first block (any other block none), and the bottom padding
-        as the root frame's bottom margin (Qt lays the last block's own bottom margin out as
-        nothing). Only changed formats are written; returns whether any was."""
+    def _apply(self, edit: QTextEdit, numbers: list[int], margins: list[float]) -> Steps[bool]:
+        """Top margin for each row's first block (block ``numbers``; any other block none),
+        and the bottom padding as the root frame's bottom margin (Qt lays the last block's own
+        bottom margin out as nothing). Only changed formats are written; returns whether any
+        was."""
         doc = edit.document()
         want = dict(zip(numbers, margins, strict=False))
-        pad = margins[len(blocks)] if blocks and len(margins) > len(blocks) else 0.0
+        pad = margins[len(numbers)] if numbers and len(margins) > len(numbers) else 0.0
         edits: list[tuple[QTextBlock, float]] = []
         block = doc.firstBlock()
         number = 0
@@ -263,21 +262,18 @@ class RowAligner(QObject):
             doc.clearUndoRedoStacks(QTextDocument.Stacks.UndoStack)
 
 
-def _measure(
-    doc: QTextDocument, numbers: list[int]
-) -> Steps[tuple[list[QTextBlock], list[float], list[float]]]:
-    """The rows' first blocks, their tops and their margins now, then the bottom padding."""
-    blocks: list[QTextBlock] = []
+def _measure(doc: QTextDocument, numbers: list[int]) -> Steps[tuple[list[float], list[float]]]:
+    """The tops of the rows' first blocks (block ``numbers``), and their margins now followed
+    by the bottom padding."""
     tops: list[float] = []
     margins: list[float] = []
     for i, number in enumerate(numbers):
         block = doc.findBlockByNumber(number)
-        blocks.append(block)
         tops.append(_top(doc, block))
         margins.append(block.blockFormat().topMargin())
         if i % STEP_BLOCKS == STEP_BLOCKS - 1:
             yield
-    return blocks, tops, [*margins, _padding(doc)]
+    return tops, [*margins, _padding(doc)]
 
 
 def _top(doc: QTextDocument, block: QTextBlock) -> float:

@@ -248,7 +248,8 @@ class Translator:
                 str(self.model_dir),
                 device="cpu",
                 compute_type=self.compute_type,
-                # The second half of the workers only runs while a stopped call finishes.
+                # Twice the workers a call uses: the spare ones take new work while a call a
+                # Stop left running still holds the others.
                 inter_threads=2 * self.threads,
                 intra_threads=1,
             )
